@@ -1,0 +1,56 @@
+# Point ledger: the local stack without Docker, and the test suite.
+# Every target reads .env (created from .env.example on first use).
+SHELL := /bin/bash
+STACK := infra/bin/stack
+TSX := npx --no-install tsx
+
+.PHONY: help up down status logs install topics migrate connectors connector-status \
+        test test-unit test-int test-e2e typecheck reset
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+
+up: ## install what is missing, start the whole stack, wait until every service answers
+	@$(STACK) up
+
+down: ## stop everything `make up` started
+	@$(STACK) down
+
+status: ## each service with its port, pid and state
+	@$(STACK) status
+
+logs: ## a service's log: make logs S=kafka (mariadb kafka connect registry redis clickhouse)
+	@$(STACK) logs $(S)
+
+install: ## apt packages, Java artifacts (Maven) and npm packages, without starting anything
+	@$(STACK) install
+
+topics: ## create the Kafka topics (idempotent)
+	@$(TSX) infra/scripts/create-topics.ts
+
+migrate: ## apply the database migrations
+	@$(TSX) infra/scripts/migrate.ts
+
+connectors: ## register connect/*.json with Kafka Connect (idempotent PUT) and wait until running
+	@$(TSX) infra/scripts/register-connectors.ts --wait
+
+connector-status: ## connector and task state
+	@$(TSX) infra/scripts/connector-status.ts
+
+typecheck: ## TypeScript, strict
+	@npx --no-install tsc --noEmit -p tsconfig.json
+
+test-unit: ## unit tests (no IO)
+	@npm run --silent test:unit
+
+test-int: ## integration tests (one real service each; needs the stack)
+	@npm run --silent test:int
+
+test-e2e: ## end-to-end tests (the whole pipeline; needs the stack)
+	@npm run --silent test:e2e
+
+test: up typecheck test-unit test-int test-e2e ## everything; brings the stack up first when it is not up
+
+reset: ## stop the stack and delete its data and logs (keeps downloaded jars)
+	@$(STACK) down
+	rm -rf .stack/data .stack/logs .stack/run .stack/conf

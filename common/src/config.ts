@@ -1,0 +1,153 @@
+/**
+ * Configuration of every Node process (API, projectors, stack scripts, tests).
+ * Read once, validated, typed. The only module that reads process.env.
+ *
+ * Values come from the environment; `.env` at the repository root fills in what
+ * the environment does not set (the local stack writes it from .env.example).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import dotenv from 'dotenv';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface DbUser {
+  user: string;
+  password: string;
+}
+
+export interface StackConfig {
+  mysql: {
+    host: string;
+    port: number;
+    database: string;
+    app: DbUser;
+    migrator: DbUser;
+    cdc: DbUser;
+    cdcServerId: number;
+  };
+  kafka: {
+    brokers: string[];
+    pointsTopic: string;
+    pointsTopicPartitions: number;
+    dlqTopic: string;
+  };
+  connect: { url: string; groupId: string };
+  registry: { url: string };
+  redis: { host: string; port: number };
+  clickhouse: {
+    url: string;
+    database: string;
+    writer: DbUser;
+    analyst: DbUser;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads variables, remembering every problem so that one error names them all. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  str(name: string, fallback?: string): string {
+    const v = this.env[name] ?? fallback;
+    if (v === undefined || v === '') {
+      this.problems.push(`${name} is required`);
+      return '';
+    }
+    if (v === '__GENERATE__') this.problems.push(`${name} still holds the placeholder __GENERATE__`);
+    return v;
+  }
+
+  int(name: string, fallback: number | undefined, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') {
+      if (fallback !== undefined) return fallback;
+      this.problems.push(`${name} is required`);
+      return 0;
+    }
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return 0;
+    }
+    return n;
+  }
+
+  port(name: string, fallback?: number): number {
+    return this.int(name, fallback, 1, 65535);
+  }
+
+  url(name: string, fallback?: string): string {
+    const v = this.str(name, fallback);
+    if (v && !/^https?:\/\/[^\s]+$/.test(v)) this.problems.push(`${name} must be an http(s) URL, got "${v}"`);
+    return v.replace(/\/+$/, '');
+  }
+}
+
+export function readConfig(env: Record<string, string | undefined>): StackConfig {
+  const r = new Reader(env);
+  const kafkaHost = r.str('KAFKA_HOST', '127.0.0.1');
+  const kafkaPort = r.port('KAFKA_PORT');
+  const pointsTopic = r.str('POINTS_TOPIC', 'points.events');
+  const chHost = r.str('CLICKHOUSE_HOST', '127.0.0.1');
+  const chPort = r.port('CLICKHOUSE_HTTP_PORT');
+  const config: StackConfig = {
+    mysql: {
+      host: r.str('MYSQL_HOST', '127.0.0.1'),
+      port: r.port('MYSQL_PORT'),
+      database: r.str('MYSQL_DATABASE', 'points'),
+      app: { user: r.str('MYSQL_APP_USER'), password: r.str('MYSQL_APP_PASSWORD') },
+      migrator: { user: r.str('MYSQL_MIGRATOR_USER'), password: r.str('MYSQL_MIGRATOR_PASSWORD') },
+      cdc: { user: r.str('MYSQL_CDC_USER'), password: r.str('MYSQL_CDC_PASSWORD') },
+      cdcServerId: r.int('CDC_SERVER_ID', 5401, 1, 4294967295),
+    },
+    kafka: {
+      brokers: [`${kafkaHost}:${kafkaPort}`],
+      pointsTopic,
+      pointsTopicPartitions: r.int('POINTS_TOPIC_PARTITIONS', 6, 1, 1000),
+      dlqTopic: r.str('POINTS_DLQ_TOPIC', `${pointsTopic}.dlq`),
+    },
+    connect: {
+      url: r.url('CONNECT_URL', `http://127.0.0.1:${env.CONNECT_PORT ?? ''}`),
+      groupId: r.str('CONNECT_GROUP_ID', 'ledger-connect'),
+    },
+    registry: { url: r.url('SCHEMA_REGISTRY_URL') },
+    redis: { host: r.str('REDIS_HOST', '127.0.0.1'), port: r.port('REDIS_PORT') },
+    clickhouse: {
+      url: `http://${chHost}:${chPort}`,
+      database: r.str('CLICKHOUSE_DATABASE', 'points'),
+      writer: { user: r.str('CLICKHOUSE_WRITER_USER'), password: r.str('CLICKHOUSE_WRITER_PASSWORD') },
+      analyst: { user: r.str('CLICKHOUSE_ANALYST_USER'), password: r.str('CLICKHOUSE_ANALYST_PASSWORD') },
+    },
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+let cached: StackConfig | undefined;
+
+/** The process's configuration: the environment, completed by the repository's .env. */
+export function loadConfig(): StackConfig {
+  if (!cached) {
+    const envFile = path.join(repoRoot, '.env');
+    const fromFile = existsSync(envFile) ? dotenv.config({ path: envFile, quiet: true }).parsed ?? {} : {};
+    cached = readConfig({ ...fromFile, ...process.env });
+  }
+  return cached;
+}
+
+/** Variables for templates such as connect/*.json: the environment plus .env, as strings. */
+export function templateVariables(): Record<string, string> {
+  loadConfig();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
+  return out;
+}

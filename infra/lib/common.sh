@@ -1,0 +1,106 @@
+# Shared helpers of the local stack scripts. Sourced, never run.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+INFRA_DIR="$REPO_DIR/infra"
+
+# Console output: short, prefixed, to stderr so that stdout stays usable.
+log()  { printf '\033[1;34m[stack]\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33m[stack]\033[0m %s\n' "$*" >&2; }
+die()  { printf '\033[1;31m[stack]\033[0m %s\n' "$*" >&2; exit 1; }
+
+# .env: created from .env.example on first use, with every __GENERATE__ replaced
+# by a fresh random secret, then exported to every script and service.
+ensure_env() {
+  local env_file="$REPO_DIR/.env"
+  if [[ ! -f "$env_file" ]]; then
+    log "creating .env from .env.example (generated secrets)"
+    local line out=""
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      while [[ "$line" == *__GENERATE__* ]]; do
+        line="${line/__GENERATE__/$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+      done
+      out+="$line"$'\n'
+    done < "$REPO_DIR/.env.example"
+    printf '%s' "$out" > "$env_file"
+    chmod 600 "$env_file"
+  fi
+}
+
+load_env() {
+  ensure_env
+  set -a
+  # shellcheck disable=SC1091
+  source "$REPO_DIR/.env"
+  set +a
+  case "$STACK_DIR" in /*) ;; *) STACK_DIR="$REPO_DIR/$STACK_DIR" ;; esac
+  export STACK_DIR
+  LIB_DIR="$STACK_DIR/lib"
+  DATA_DIR="$STACK_DIR/data"
+  LOG_DIR="$STACK_DIR/logs"
+  RUN_DIR="$STACK_DIR/run"
+  CONF_DIR="$STACK_DIR/conf"
+  mkdir -p "$LIB_DIR" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR" "$CONF_DIR"
+}
+
+# The services, in start order; `make up` starts every one whose dependencies are ready.
+ALL_SERVICES=(mariadb kafka registry redis clickhouse connect)
+
+service_file() { echo "$INFRA_DIR/services/$1.sh"; }
+is_service() { local s; for s in "${ALL_SERVICES[@]}"; do [[ "$s" == "$1" ]] && return 0; done; return 1; }
+pid_file() { echo "$RUN_DIR/$1.pid"; }
+log_file() { echo "$LOG_DIR/$1.log"; }
+
+# The pid of a running service, or nothing.
+service_pid() {
+  local f; f="$(pid_file "$1")"
+  [[ -f "$f" ]] || return 0
+  local pid; pid="$(cat "$f")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+}
+
+# Start a command in its own session, detached, output to the service's log.
+spawn() {
+  local name="$1"; shift
+  local log; log="$(log_file "$name")"
+  printf '\n===== %s starting: %s =====\n' "$(date -u +%FT%TZ)" "$name" >> "$log"
+  setsid "$@" >> "$log" 2>&1 < /dev/null &
+  echo $! > "$(pid_file "$name")"
+}
+
+# The service's log from its latest start on.
+log_since_start() { tac "$(log_file "$1")" 2>/dev/null | sed '/^===== .* starting: /q' | tac; }
+
+# Wait until a check command succeeds; fail if the process died or time ran out.
+wait_until() {
+  local name="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  while (( SECONDS < deadline )); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    if [[ -z "$(service_pid "$name")" ]]; then
+      return 2
+    fi
+    sleep 0.3
+  done
+  return 1
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# Fill ${VAR} placeholders of a template from the environment (only the variables named in it).
+render() {
+  local src="$1" dst="$2" content var
+  content="$(cat "$src")"
+  for var in $(grep -oE '\$\{[A-Z_][A-Z0-9_]*\}' "$src" | sort -u | tr -d '${}'); do
+    [[ -n "${!var+x}" ]] || die "template $src needs \$$var, which is not set"
+    content="${content//\$\{$var\}/${!var}}"
+  done
+  printf '%s\n' "$content" > "$dst"
+}
+
+java_bin() { command -v java || die "java not found (JDK 17 is required)"; }
+
+# Which OS user the database servers run as: they refuse root unless told.
+run_user() { id -un; }

@@ -1,0 +1,64 @@
+# Installs what the local stack needs and is missing. Sourced by infra/bin/stack.
+# shellcheck shell=bash
+
+# command -> Debian package that provides it
+APT_NEEDS=(
+  "mariadbd:mariadb-server" "mariadb:mariadb-client" "mariadb-install-db:mariadb-server"
+  "redis-server:redis-server" "redis-cli:redis-tools"
+  "clickhouse-server:clickhouse-server" "clickhouse-client:clickhouse-client"
+  "curl:curl" "java:openjdk-17-jre-headless" "mvn:maven"
+)
+
+have_cmd() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+install_apt() {
+  local missing=() pair
+  for pair in "${APT_NEEDS[@]}"; do
+    have_cmd "${pair%%:*}" || missing+=("${pair#*:}")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  log "installing Debian packages: ${missing[*]}"
+  # Installing a server package must not start the machine's own instance of it:
+  # a temporary policy-rc.d refuses every service start during the install.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"; added_policy=1
+  fi
+  local rc=0
+  as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >> "$LOG_DIR/install.log" 2>&1 || rc=$?
+  ((added_policy)) && as_root rm -f "$policy"
+  ((rc == 0)) || die "apt-get install failed; see $LOG_DIR/install.log"
+}
+
+# Java artifacts from Maven Central, re-resolved when a pom changes.
+install_java() {
+  local stamp="$LIB_DIR/.poms.sha" want
+  want="$(cat "$INFRA_DIR"/maven/pom.xml "$INFRA_DIR"/maven/*/pom.xml | sha256sum | cut -c1-64)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return 0; fi
+  log "resolving Java artifacts with Maven (Kafka, Debezium, Apicurio) into $LIB_DIR"
+  rm -rf "$LIB_DIR/kafka" "$LIB_DIR/connect-plugins" "$LIB_DIR/apicurio"
+  mvn -q -B -f "$INFRA_DIR/maven/pom.xml" -Dstack.lib="$LIB_DIR" package >> "$LOG_DIR/install.log" 2>&1 \
+    || die "Maven failed; see $LOG_DIR/install.log"
+  echo "$want" > "$stamp"
+}
+
+install_npm() {
+  if [[ -f "$REPO_DIR/node_modules/.package-lock.json" \
+        && "$REPO_DIR/node_modules/.package-lock.json" -nt "$REPO_DIR/package-lock.json" ]]; then
+    return 0
+  fi
+  log "installing npm packages (npm ci)"
+  (cd "$REPO_DIR" && npm ci --no-audit --no-fund --loglevel=error) >> "$LOG_DIR/install.log" 2>&1 \
+    || die "npm ci failed; see $LOG_DIR/install.log"
+}
+
+install_all() {
+  install_apt
+  install_java
+  install_npm
+}

@@ -1,0 +1,75 @@
+/**
+ * `make topics`: creates the Kafka topics the pipeline needs, with their settings;
+ * topics that exist are left as they are (a partition count that differs is reported,
+ * never changed: more partitions would move users to other partitions).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import { loadConfig } from '../../common/src/config.ts';
+import { connectDir } from './connectors.ts';
+
+const cfg = loadConfig();
+const FOREVER = { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' };
+const COMPACT = { 'cleanup.policy': 'compact' };
+
+function entries(o: Record<string, string>) {
+  return Object.entries(o).map(([name, value]) => ({ name, value }));
+}
+
+// Topics named by the connectors: Debezium's schema history (one partition, kept
+// forever: losing it means a new snapshot) and the heartbeat topic.
+const connectorTopics: ITopicConfig[] = readdirSync(connectDir)
+  .filter((f) => f.endsWith('.json'))
+  .flatMap((f) => {
+    const c = (JSON.parse(readFileSync(path.join(connectDir, f), 'utf8')) as { config: Record<string, string> }).config;
+    const out: ITopicConfig[] = [];
+    const history = c['schema.history.internal.kafka.topic'];
+    if (history) out.push({ topic: history, numPartitions: 1, configEntries: entries(FOREVER) });
+    if (c['heartbeat.interval.ms'] && c['topic.prefix']) {
+      out.push({
+        topic: `${c['topic.heartbeat.prefix'] ?? '__debezium-heartbeat'}.${c['topic.prefix']}`,
+        numPartitions: 1,
+        configEntries: entries({ 'retention.ms': String(24 * 3600 * 1000) }),
+      });
+    }
+    return out;
+  });
+
+const topics: ITopicConfig[] = [
+  // The event log every read model is rebuilt from: kept forever, keyed by userId.
+  { topic: cfg.kafka.pointsTopic, numPartitions: cfg.kafka.pointsTopicPartitions, configEntries: entries(FOREVER) },
+  // Messages a projector could not decode or validate, with the reason in headers.
+  { topic: cfg.kafka.dlqTopic, numPartitions: 1, configEntries: entries(FOREVER) },
+  // Kafka Connect's own state (compacted, as Connect requires).
+  { topic: `${cfg.connect.groupId}.configs`, numPartitions: 1, configEntries: entries(COMPACT) },
+  { topic: `${cfg.connect.groupId}.offsets`, numPartitions: 5, configEntries: entries(COMPACT) },
+  { topic: `${cfg.connect.groupId}.status`, numPartitions: 1, configEntries: entries(COMPACT) },
+  ...connectorTopics,
+].map((t) => ({ ...t, replicationFactor: 1 }));
+
+const kafka = new Kafka({
+  clientId: 'stack-topics',
+  brokers: cfg.kafka.brokers,
+  logLevel: logLevel.ERROR,
+  retry: { retries: 10, initialRetryTime: 300 },
+});
+const admin = kafka.admin();
+await admin.connect();
+try {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  }
+  const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+  for (const t of topics) {
+    const m = meta.topics.find((x) => x.name === t.topic);
+    const parts = m?.partitions.length ?? 0;
+    const state = missing.includes(t) ? 'created' : 'exists';
+    const note = parts !== t.numPartitions ? ` (WARNING: ${parts} partitions, configured ${t.numPartitions})` : '';
+    console.log(`${t.topic.padEnd(34)} ${state}, ${parts} partition(s)${note}`);
+  }
+} finally {
+  await admin.disconnect();
+}
