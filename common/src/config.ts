@@ -18,6 +18,8 @@ export interface DbUser {
 }
 
 export interface StackConfig {
+  /** The local stack's folder (data, logs, jars), absolute. */
+  stackDir: string;
   mysql: {
     host: string;
     port: number;
@@ -100,6 +102,7 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
   const chHost = r.str('CLICKHOUSE_HOST', '127.0.0.1');
   const chPort = r.port('CLICKHOUSE_HTTP_PORT');
   const config: StackConfig = {
+    stackDir: path.resolve(repoRoot, r.str('STACK_DIR', '.stack')),
     mysql: {
       host: r.str('MYSQL_HOST', '127.0.0.1'),
       port: r.port('MYSQL_PORT'),

@@ -1,0 +1,74 @@
+/** Test support: read what a topic received from a recorded point on. */
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { loadConfig } from '../config.ts';
+
+export interface Received {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export function testKafka(clientId = 'tests'): Kafka {
+  return new Kafka({ clientId, brokers: loadConfig().kafka.brokers, logLevel: logLevel.NOTHING });
+}
+
+/** The next offset of every partition: what is written after this call starts there. */
+export async function endOffsets(topic: string): Promise<Map<number, string>> {
+  const admin = testKafka('tests-admin').admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, o.high]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function headersOf(m: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return out;
+}
+
+/**
+ * Reads `topic` from `from` (partition -> offset) until `done(received)` is true or
+ * `timeoutMs` passes; returns everything read, in order per partition.
+ */
+export async function collect(
+  topic: string,
+  from: Map<number, string>,
+  done: (received: Received[]) => boolean,
+  timeoutMs: number,
+): Promise<Received[]> {
+  const kafka = testKafka();
+  const consumer = kafka.consumer({ groupId: `tests-${process.pid}-${Date.now()}-${Math.random()}` });
+  const received: Received[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: false });
+    let finished!: () => void;
+    const finishedP = new Promise<void>((r) => (finished = r));
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        received.push({
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value,
+          headers: headersOf(message),
+        });
+        if (done(received)) finished();
+      },
+    });
+    for (const [partition, offset] of from) consumer.seek({ topic, partition, offset });
+    await Promise.race([finishedP, new Promise((r) => setTimeout(r, timeoutMs))]);
+    return received;
+  } finally {
+    await consumer.disconnect();
+  }
+}
