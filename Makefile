@@ -4,11 +4,11 @@ SHELL := /bin/bash
 STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
-.PHONY: help up down status logs install topics migrate connectors connector-status \
+.PHONY: compose-up compose-down help up down status logs install topics migrate connectors connector-status \
         test test-unit test-int test-e2e typecheck reset
 
 help: ## this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
 up: ## install what is missing, start the whole stack, wait until every service answers
 	@$(STACK) up
@@ -50,6 +50,13 @@ test-e2e: ## end-to-end tests (the whole pipeline; needs the stack)
 	@npm run --silent test:e2e
 
 test: up typecheck test-unit test-int test-e2e ## everything; brings the stack up first when it is not up
+
+compose-up: ## with Docker: the production column (docker-compose.yml), then topics, migrations, connectors
+	docker compose up -d --wait
+	@$(MAKE) --no-print-directory topics migrate connectors
+
+compose-down: ## with Docker: stop the compose stack (volumes are kept)
+	docker compose down
 
 reset: ## stop the stack and delete its data and logs (keeps downloaded jars)
 	@$(STACK) down
