@@ -71,7 +71,13 @@ spawn() {
 }
 
 # The service's log from its latest start on.
-log_since_start() { tac "$(log_file "$1")" 2>/dev/null | sed '/^===== .* starting: /q' | tac; }
+# (No early-closing pipes here: under pipefail a reader that quits early fails the pipeline.)
+log_since_start() {
+  local f n; f="$(log_file "$1")"
+  [[ -f "$f" ]] || return 0
+  n="$(grep -n '^===== .* starting: ' "$f" | tail -n 1 | cut -d: -f1)"
+  tail -n "+${n:-1}" "$f"
+}
 
 # Wait until a check command succeeds; fail if the process died or time ran out.
 wait_until() {

@@ -31,5 +31,5 @@ kafka_start() {
 
 # Ready when the broker answers on its listener and has registered itself.
 kafka_ready() {
-  port_open 127.0.0.1 "$KAFKA_PORT" && log_since_start kafka | grep -q 'Kafka Server started' 
+  port_open 127.0.0.1 "$KAFKA_PORT" && log_since_start kafka | grep 'Kafka Server started' >/dev/null
 }
