@@ -4,7 +4,7 @@ SHELL := /bin/bash
 STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
-.PHONY: compose-up compose-down help up down status logs install topics migrate connectors connector-status \
+.PHONY: keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
         test test-unit test-int test-e2e typecheck reset
 
 help: ## this list
@@ -36,6 +36,12 @@ connectors: ## register connect/*.json with Kafka Connect (idempotent PUT) and w
 
 connector-status: ## connector and task state
 	@$(TSX) infra/scripts/connector-status.ts
+
+keys: ## the API address and development keys (API_URL=, ADMIN_KEY=, WRITE_KEY=, READ_KEY=)
+	@$(TSX) infra/scripts/keys.ts
+
+verify: ## check the ledger invariants for every user; non-zero exit on any difference
+	@$(TSX) api/src/verify/verify.ts
 
 typecheck: ## TypeScript, strict
 	@npx --no-install tsc --noEmit -p tsconfig.json

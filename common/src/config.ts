@@ -17,6 +17,15 @@ export interface DbUser {
   password: string;
 }
 
+export const SCOPES = ['points:write', 'points:read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ApiKey {
+  name: string;
+  secret: string;
+  scopes: Scope[];
+}
+
 export interface StackConfig {
   /** The local stack's folder (data, logs, jars), absolute. */
   stackDir: string;
@@ -43,6 +52,16 @@ export interface StackConfig {
     database: string;
     writer: DbUser;
     analyst: DbUser;
+  };
+  api: {
+    host: string;
+    port: number;
+    keys: ApiKey[];
+    /** Requests per second per API key. */
+    rateLimitPerSecond: number;
+    logLevel: string;
+    /** Connections of the API's MySQL pool. */
+    dbPoolSize: number;
   };
 }
 
@@ -87,6 +106,30 @@ class Reader {
     return this.int(name, fallback, 1, 65535);
   }
 
+  /** API_KEYS: comma-separated name/scope+scope/secret entries. */
+  apiKeys(name: string): ApiKey[] {
+    const raw = this.str(name);
+    const keys: ApiKey[] = [];
+    for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const [keyName, scopeText, secret, ...rest] = entry.split('/');
+      const scopes = (scopeText ?? '').split('+').filter(Boolean);
+      const bad = scopes.filter((sc) => !(SCOPES as readonly string[]).includes(sc));
+      if (!keyName || !secret || rest.length > 0 || scopes.length === 0) {
+        this.problems.push(`${name}: "${keyName ?? ''}" is not name/scope+scope/secret`);
+      } else if (bad.length > 0) {
+        this.problems.push(`${name}: key "${keyName}" has unknown scope(s) ${bad.join(', ')} (known: ${SCOPES.join(', ')})`);
+      } else if (secret.length < 16 || secret === '__GENERATE__') {
+        this.problems.push(`${name}: the secret of key "${keyName}" must be at least 16 characters`);
+      } else if (keys.some((k) => k.name === keyName || k.secret === secret)) {
+        this.problems.push(`${name}: key "${keyName}" repeats a name or a secret`);
+      } else {
+        keys.push({ name: keyName, secret, scopes: scopes as Scope[] });
+      }
+    }
+    if (raw && keys.length === 0 && this.problems.length === 0) this.problems.push(`${name} holds no key`);
+    return keys;
+  }
+
   url(name: string, fallback?: string): string {
     const v = this.str(name, fallback);
     if (v && !/^https?:\/\/[^\s]+$/.test(v)) this.problems.push(`${name} must be an http(s) URL, got "${v}"`);
@@ -129,6 +172,14 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       database: r.str('CLICKHOUSE_DATABASE', 'points'),
       writer: { user: r.str('CLICKHOUSE_WRITER_USER'), password: r.str('CLICKHOUSE_WRITER_PASSWORD') },
       analyst: { user: r.str('CLICKHOUSE_ANALYST_USER'), password: r.str('CLICKHOUSE_ANALYST_PASSWORD') },
+    },
+    api: {
+      host: r.str('API_HOST', '127.0.0.1'),
+      port: r.port('API_PORT', 18080),
+      keys: r.apiKeys('API_KEYS'),
+      rateLimitPerSecond: r.int('API_RATE_LIMIT_PER_SECOND', 5000, 1, 1_000_000),
+      logLevel: r.str('LOG_LEVEL', 'info'),
+      dbPoolSize: r.int('API_DB_POOL_SIZE', 20, 1, 500),
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

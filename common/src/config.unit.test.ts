@@ -13,6 +13,7 @@ const complete: Record<string, string> = {
   CLICKHOUSE_HTTP_PORT: '18123',
   CLICKHOUSE_WRITER_USER: 'w', CLICKHOUSE_WRITER_PASSWORD: 'wp',
   CLICKHOUSE_ANALYST_USER: 'an', CLICKHOUSE_ANALYST_PASSWORD: 'ap',
+  API_KEYS: 'admin/admin+points:write/0123456789abcdef0123,reader/points:read/fedcba9876543210fedc',
 };
 
 describe('readConfig', () => {
@@ -23,6 +24,22 @@ describe('readConfig', () => {
     expect(c.connect.url).toBe('http://127.0.0.1:18083');
     expect(c.registry.url).toBe('http://127.0.0.1:18081/apis/ccompat/v7');
     expect(c.clickhouse.url).toBe('http://127.0.0.1:18123');
+    expect(c.api.keys).toEqual([
+      { name: 'admin', secret: '0123456789abcdef0123', scopes: ['admin', 'points:write'] },
+      { name: 'reader', secret: 'fedcba9876543210fedc', scopes: ['points:read'] },
+    ]);
+    expect(c.api.port).toBe(18080);
+  });
+
+  it('refuses malformed API keys with a reason each', () => {
+    const bad = (API_KEYS: string) => {
+      try { readConfig({ ...complete, API_KEYS }); } catch (e) { return (e as ConfigError).problems; }
+      return [];
+    };
+    expect(bad('admin/root/0123456789abcdef0123')).toEqual(['API_KEYS: key "admin" has unknown scope(s) root (known: points:write, points:read, admin)']);
+    expect(bad('admin/admin/short')).toEqual(['API_KEYS: the secret of key "admin" must be at least 16 characters']);
+    expect(bad('justone')).toEqual(['API_KEYS: "justone" is not name/scope+scope/secret']);
+    expect(bad('a/admin/0123456789abcdef0123,a/admin/0123456789abcdef9999')).toEqual(['API_KEYS: key "a" repeats a name or a secret']);
   });
 
   it('names every problem at once', () => {

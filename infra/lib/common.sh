@@ -13,20 +13,32 @@ die()  { printf '\033[1;31m[stack]\033[0m %s\n' "$*" >&2; exit 1; }
 
 # .env: created from .env.example on first use, with every __GENERATE__ replaced
 # by a fresh random secret, then exported to every script and service.
+generate_secrets() {
+  local line="$1"
+  while [[ "$line" == *__GENERATE__* ]]; do
+    line="${line/__GENERATE__/$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+  done
+  printf '%s\n' "$line"
+}
+
 ensure_env() {
-  local env_file="$REPO_DIR/.env"
+  local env_file="$REPO_DIR/.env" line var
   if [[ ! -f "$env_file" ]]; then
     log "creating .env from .env.example (generated secrets)"
-    local line out=""
-    while IFS= read -r line || [[ -n "$line" ]]; do
-      while [[ "$line" == *__GENERATE__* ]]; do
-        line="${line/__GENERATE__/$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
-      done
-      out+="$line"$'\n'
-    done < "$REPO_DIR/.env.example"
-    printf '%s' "$out" > "$env_file"
+    : > "$env_file"
     chmod 600 "$env_file"
+    while IFS= read -r line || [[ -n "$line" ]]; do generate_secrets "$line" >> "$env_file"; done < "$REPO_DIR/.env.example"
+    return 0
   fi
+  # Variables added to .env.example since this .env was made are appended to it.
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ "$line" =~ ^([A-Z_][A-Z0-9_]*)= ]] || continue
+    var="${BASH_REMATCH[1]}"
+    if ! grep -q "^$var=" "$env_file"; then
+      log ".env: adding $var (new in .env.example)"
+      generate_secrets "$line" >> "$env_file"
+    fi
+  done < "$REPO_DIR/.env.example"
 }
 
 load_env() {
@@ -46,7 +58,7 @@ load_env() {
 }
 
 # The services, in start order; `make up` starts every one whose dependencies are ready.
-ALL_SERVICES=(mariadb kafka registry redis clickhouse connect)
+ALL_SERVICES=(mariadb kafka registry redis clickhouse connect api)
 
 service_file() { echo "$INFRA_DIR/services/$1.sh"; }
 is_service() { local s; for s in "${ALL_SERVICES[@]}"; do [[ "$s" == "$1" ]] && return 0; done; return 1; }

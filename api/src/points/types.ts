@@ -1,0 +1,92 @@
+/**
+ * The ledger's domain types. Plain data: times are epoch milliseconds, amounts are
+ * integer points (safe JavaScript integers), ids are strings chosen by the caller.
+ */
+
+export const EVENT_TYPES = [
+  'POINTS_GRANTED',
+  'POINTS_USED',
+  'POINTS_USE_CANCELED',
+  'POINTS_EXPIRED',
+  'POINTS_REVOKED',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Points moved to or from one lot. */
+export interface Allocation {
+  grantId: string;
+  amount: number;
+}
+
+/** One fact of the ledger; the user's `seq` numbers them 1, 2, 3, ... without gaps. */
+export interface PointEvent {
+  eventId: string;
+  userId: string;
+  seq: number;
+  type: EventType;
+  /** Always positive: the direction follows from the type. */
+  amount: number;
+  balanceAfter: number;
+  occurredAt: number;
+  grantId: string | null;
+  useId: string | null;
+  cancellationId: string | null;
+  expiresAt: number | null;
+  /** USED: lots spent from; USE_CANCELED: lots given back to. Empty otherwise. */
+  allocations: Allocation[];
+  reason: string | null;
+  source: string | null;
+  orderId: string | null;
+}
+
+/** A grant's lot. */
+export interface Lot {
+  grantId: string;
+  amount: number;
+  remaining: number;
+  expiresAt: number;
+  grantedAt: number;
+  /** The seq of the grant event: orders grants of equal expiry (oldest first). */
+  grantSeq: number;
+  revoked: boolean;
+}
+
+export interface UseAllocation extends Allocation {
+  /** How much of this allocation cancellations have given back so far. */
+  restored: number;
+}
+
+export interface UseRecord {
+  useId: string;
+  amount: number;
+  canceled: number;
+  allocations: UseAllocation[];
+}
+
+/**
+ * What a command needs to know about one user: the balance and seq, every lot with
+ * points left, and the lots and uses the command names. Lots or uses that are not
+ * loaded are simply absent.
+ */
+export interface Wallet {
+  userId: string;
+  balance: number;
+  seq: number;
+  lots: Lot[];
+  uses: UseRecord[];
+}
+
+export type Command =
+  | { kind: 'grant'; userId: string; grantId: string; amount: number; expiresAt: number; reason: string; source: string | null }
+  | { kind: 'use'; userId: string; useId: string; amount: number; orderId: string | null; reason: string | null }
+  | { kind: 'cancelUse'; userId: string; useId: string; cancellationId: string; amount: number | null; reason: string | null }
+  | { kind: 'revoke'; userId: string; grantId: string; reason: string }
+  /** Only the expiry of lapsed lots: what the sweep runs per user. */
+  | { kind: 'expire'; userId: string };
+
+export function emptyWallet(userId: string): Wallet {
+  return { userId, balance: 0, seq: 0, lots: [], uses: [] };
+}
+
+/** At most this many points per command (DESIGN.md). */
+export const MAX_AMOUNT = 1_000_000_000;

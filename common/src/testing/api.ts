@@ -1,0 +1,47 @@
+/**
+ * Test support: the real API application (buildApp) against the stack's MariaDB and
+ * schema registry, to be driven with app.inject(). Keys are the configured ones.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Knex } from 'knex';
+import { loadConfig, type StackConfig } from '../config.ts';
+import { buildApp } from '../../../api/src/app.ts';
+import { createDb } from '../../../api/src/ledger/db.ts';
+import { registerPointEventSchema } from '../../../api/src/ledger/event-codec.ts';
+
+export interface TestApi {
+  app: FastifyInstance;
+  db: Knex;
+  config: StackConfig;
+  schemaId: number;
+  /** Authorization headers of a key with these scopes. */
+  auth: { admin: string; write: string; read: string };
+  close: () => Promise<void>;
+}
+
+export async function startTestApi(opts: { clock?: () => number; rateLimitPerSecond?: number } = {}): Promise<TestApi> {
+  const base = loadConfig();
+  const config: StackConfig = opts.rateLimitPerSecond
+    ? { ...base, api: { ...base.api, rateLimitPerSecond: opts.rateLimitPerSecond } }
+    : base;
+  const db = createDb(config, 30);
+  const schemaId = await registerPointEventSchema(config.registry.url);
+  const app = await buildApp({ config, db, schemaId, clock: opts.clock, logger: false });
+  await app.ready();
+  const keyWith = (scope: string, not?: string) => {
+    const k = config.api.keys.find((x) => x.scopes.includes(scope as never) && (!not || !x.scopes.includes(not as never)));
+    if (!k) throw new Error(`no API key with scope ${scope} in API_KEYS`);
+    return `Bearer ${k.secret}`;
+  };
+  return {
+    app, db, config, schemaId,
+    auth: { admin: keyWith('admin'), write: keyWith('points:write', 'admin'), read: keyWith('points:read', 'points:write') },
+    close: async () => { await app.close(); await db.destroy(); },
+  };
+}
+
+/** A user id no other test run uses. */
+export function testUser(prefix = 'u'): string {
+  return `${prefix}-${randomUUID().slice(0, 13)}`;
+}
