@@ -1,0 +1,30 @@
+/** Every error code of API.md with its HTTP status. */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INSUFFICIENT_POINTS: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  CANCEL_EXCEEDS_USE: 409,
+  ALREADY_REVOKED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  PROJECTION_BEHIND: 504,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** A refusal outside the domain (auth, idempotency, availability...). */
+export class AppError extends Error {
+  constructor(
+    public readonly code: ErrorCode,
+    message: string,
+    public readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

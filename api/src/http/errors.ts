@@ -1,0 +1,84 @@
+/**
+ * One error handler (STYLE.md §3): domain and application errors get their API.md
+ * code, validation errors name the field, and nothing of a 5xx leaks but its code.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../points/errors.ts';
+import { AppError, ERROR_STATUS, type ErrorCode } from './app-error.ts';
+import { fieldProblems } from './validation.ts';
+
+export interface ErrorReply {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN', 'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', 'ER_QUERY_INTERRUPTED',
+]);
+
+function isUnavailable(e: { code?: string; name?: string }): boolean {
+  return (!!e.code && UNAVAILABLE_CODES.has(e.code)) || e.name === 'KnexTimeoutError';
+}
+
+export function toErrorReply(error: unknown): ErrorReply {
+  if (error instanceof DomainError || error instanceof AppError) {
+    return { status: ERROR_STATUS[error.code], code: error.code, message: error.message, details: error.details };
+  }
+  const e = error as FastifyError & { validation?: Parameters<typeof fieldProblems>[0]; validationContext?: string };
+  if (e.validation) {
+    const details = fieldProblems(e.validation, e.validationContext ?? 'body');
+    return {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: details.map((d) => `${d.field} ${d.message}`).join('; '),
+      details,
+    };
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'the body is larger than 16 KiB' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the body must be JSON (Content-Type: application/json)' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, code: 'VALIDATION_FAILED', message: 'the body is empty', details: [{ field: 'body', message: 'is empty' }] };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, code: 'VALIDATION_FAILED', message: 'Content-Length does not match the body' };
+  }
+  if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return { status: 400, code: 'VALIDATION_FAILED', message: 'the body is not valid JSON', details: [{ field: 'body', message: 'is not valid JSON' }] };
+  }
+  if (isUnavailable(e)) {
+    return { status: 503, code: 'UNAVAILABLE', message: 'the database is not available; try again' };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: 400, code: 'VALIDATION_FAILED', message: e.message };
+  }
+  return { status: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+export function sendError(reply: FastifyReply, r: ErrorReply): FastifyReply {
+  const error: Record<string, unknown> = { code: r.code, message: r.message };
+  if (r.details !== undefined) error.details = r.details;
+  return reply.code(r.status).type('application/json').send({ error });
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request: FastifyRequest, reply) => {
+    const r = toErrorReply(error);
+    request.errorCode = r.code;
+    if (r.status >= 500) request.log.error({ err: error, code: r.code }, 'request failed');
+    else request.log.info({ code: r.code, msg: r.message }, 'request refused');
+    if (r.code === 'RATE_LIMITED' && error instanceof AppError) {
+      const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (retry) reply.header('retry-after', String(retry));
+    }
+    return sendError(reply, r);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    request.errorCode = 'NOT_FOUND';
+    return sendError(reply, { status: 404, code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+}

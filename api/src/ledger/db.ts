@@ -1,0 +1,24 @@
+/** The API's MySQL pool (the application user: DML only). */
+import knex, { type Knex } from 'knex';
+import type { StackConfig } from '../../../common/src/config.ts';
+
+export function createDb(config: StackConfig, poolSize = config.api.dbPoolSize): Knex {
+  const m = config.mysql;
+  return knex({
+    client: 'mysql2',
+    connection: {
+      host: m.host,
+      port: m.port,
+      user: m.app.user,
+      password: m.app.password,
+      database: m.database,
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      connectTimeout: 5_000,
+    },
+    pool: { min: 1, max: poolSize },
+    // A request waits at most this long for a connection; then 503 UNAVAILABLE.
+    acquireConnectionTimeout: 5_000,
+  });
+}

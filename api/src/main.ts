@@ -1,0 +1,36 @@
+/** The API process: configuration, database pool, schema registration, HTTP server. */
+import { loadConfig } from '../../common/src/config.ts';
+import { buildApp } from './app.ts';
+import { createDb } from './ledger/db.ts';
+import { registerPointEventSchema } from './ledger/event-codec.ts';
+
+const config = loadConfig();
+const db = createDb(config);
+
+async function registerWithRetry(): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await registerPointEventSchema(config.registry.url);
+    } catch (e) {
+      if (attempt >= 30) throw e;
+      console.error(`schema registry not ready (${(e as Error).message}); retrying`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+const schemaId = await registerWithRetry();
+const app = await buildApp({ config, db, schemaId });
+app.log.info({ schemaId, subject: 'points.events-value' }, 'point event schema registered');
+
+let closing = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    void app.close().then(() => db.destroy()).then(() => process.exit(0));
+  });
+}
+
+await app.listen({ host: config.api.host, port: config.api.port });

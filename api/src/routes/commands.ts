@@ -1,0 +1,178 @@
+/// <reference types="@fastify/swagger" />
+/** The command routes of API.md: they write MySQL only, through the Ledger. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../http/app-error.ts';
+import { requestHash } from '../http/idempotency.ts';
+import {
+  CancelBody, CancelReply, ErrorBody, ExpireBody, ExpireReply, GrantBody, GrantParams, GrantReply,
+  IdempotencyHeaders, RevokeBody, RevokeReply, UseBody, UseParams, UseReply,
+} from '../http/schemas.ts';
+import type { CommandResult, Idempotency, Ledger } from '../ledger/ledger.ts';
+import { sweepExpired, type SweepDeps } from '../ledger/expiry-sweep.ts';
+import type { PointEvent, Wallet } from '../points/types.ts';
+
+const DAY = 24 * 3600 * 1000;
+
+export interface CommandRouteDeps {
+  ledger: Ledger;
+  sweep: Omit<SweepDeps, 'log'>;
+  clock: () => number;
+  newId: () => string;
+}
+
+const errors = {
+  400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody,
+  413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody,
+};
+
+function idempotencyOf(request: FastifyRequest): Idempotency {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string') throw new Error('Idempotency-Key was validated as a string');
+  return {
+    client: request.apiKey!.name,
+    key,
+    requestHash: requestHash(request.method, request.url.split('?')[0]!, request.body),
+  };
+}
+
+function send<R>(reply: FastifyReply, r: CommandResult<R>) {
+  if (r.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(r.status).send(r.body);
+}
+
+/** The answer's common part: the command's own event, and the user's seq and balance after it. */
+function common(events: PointEvent[], main: PointEvent, after: Wallet) {
+  return { eventId: main.eventId, userId: after.userId, seq: after.seq, balance: after.balance };
+}
+
+function mainEvent(events: PointEvent[], type: PointEvent['type']): PointEvent {
+  const e = events.find((x) => x.type === type);
+  if (!e) throw new Error(`the decision holds no ${type} event`);
+  return e;
+}
+
+export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps): Promise<void> {
+  const { ledger, clock, newId } = deps;
+
+  app.post<{ Body: GrantBody }>('/v1/points/grants', {
+    config: { scope: 'points:write', command: 'grant' },
+    schema: {
+      summary: 'Grant points: a new lot with an expiry',
+      tags: ['commands'], headers: IdempotencyHeaders, body: GrantBody, response: { 201: GrantReply, ...errors },
+    },
+  }, async (request, reply) => {
+    const b = request.body;
+    if (b.expiresAt !== undefined && b.validDays !== undefined) {
+      throw new AppError('VALIDATION_FAILED', 'give expiresAt or validDays, not both', [{ field: 'body.validDays', message: 'cannot be given with expiresAt' }]);
+    }
+    const grantId = newId();
+    const r = await ledger.execute({
+      idempotency: idempotencyOf(request),
+      target: { userId: b.userId },
+      build: () => ({
+        kind: 'grant', userId: b.userId, grantId, amount: b.amount, reason: b.reason, source: b.source ?? null,
+        expiresAt: b.expiresAt !== undefined ? Date.parse(b.expiresAt) : clock() + (b.validDays ?? 365) * DAY,
+      }),
+      respond: (events, after) => {
+        const e = mainEvent(events, 'POINTS_GRANTED');
+        return { grantId, ...common(events, e, after), expiresAt: new Date(e.expiresAt!).toISOString() };
+      },
+    });
+    return send(reply, r);
+  });
+
+  app.post<{ Body: UseBody }>('/v1/points/uses', {
+    config: { scope: 'points:write', command: 'use' },
+    schema: {
+      summary: 'Use points, earliest-expiring lots first',
+      tags: ['commands'], headers: IdempotencyHeaders, body: UseBody, response: { 201: UseReply, ...errors },
+    },
+  }, async (request, reply) => {
+    const b = request.body;
+    const useId = newId();
+    const r = await ledger.execute({
+      idempotency: idempotencyOf(request),
+      target: { userId: b.userId },
+      build: () => ({ kind: 'use', userId: b.userId, useId, amount: b.amount, orderId: b.orderId ?? null, reason: b.reason ?? null }),
+      respond: (events, after) => {
+        const e = mainEvent(events, 'POINTS_USED');
+        return { useId, ...common(events, e, after), allocations: e.allocations };
+      },
+    });
+    return send(reply, r);
+  });
+
+  app.post<{ Params: { useId: string }; Body: CancelBody }>('/v1/points/uses/:useId/cancellations', {
+    config: { scope: 'points:write', command: 'cancel_use' },
+    preValidation: async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {};
+    },
+    schema: {
+      summary: 'Cancel a use, in full or in part; points go back to their lots, latest-expiring first',
+      tags: ['commands'], headers: IdempotencyHeaders, params: UseParams, body: CancelBody, response: { 201: CancelReply, ...errors },
+    },
+  }, async (request, reply) => {
+    const { useId } = request.params;
+    const b = request.body;
+    const cancellationId = newId();
+    const r = await ledger.execute({
+      idempotency: idempotencyOf(request),
+      target: { useId },
+      build: (w) => ({ kind: 'cancelUse', userId: w.userId, useId, cancellationId, amount: b.amount ?? null, reason: b.reason ?? null }),
+      respond: (events, after) => {
+        const e = mainEvent(events, 'POINTS_USE_CANCELED');
+        const later = events.slice(events.indexOf(e) + 1);
+        const restored = e.allocations.map((a) => ({
+          grantId: a.grantId,
+          amount: a.amount,
+          expired: later.some((x) => x.type === 'POINTS_EXPIRED' && x.grantId === a.grantId),
+          revoked: later.some((x) => x.type === 'POINTS_REVOKED' && x.grantId === a.grantId),
+        }));
+        return { cancellationId, ...common(events, e, after), restored };
+      },
+    });
+    return send(reply, r);
+  });
+
+  app.post<{ Params: { grantId: string }; Body: RevokeBody }>('/v1/points/grants/:grantId/revocations', {
+    config: { scope: 'points:write', command: 'revoke' },
+    schema: {
+      summary: 'Revoke what remains of a grant',
+      tags: ['commands'], headers: IdempotencyHeaders, params: GrantParams, body: RevokeBody, response: { 201: RevokeReply, ...errors },
+    },
+  }, async (request, reply) => {
+    const { grantId } = request.params;
+    const r = await ledger.execute({
+      idempotency: idempotencyOf(request),
+      target: { grantId },
+      build: (w) => ({ kind: 'revoke', userId: w.userId, grantId, reason: request.body.reason }),
+      respond: (events, after) => {
+        const e = mainEvent(events, 'POINTS_REVOKED');
+        return { grantId, ...common(events, e, after), revoked: e.amount };
+      },
+    });
+    return send(reply, r);
+  });
+
+  app.post<{ Body: ExpireBody }>('/v1/points/expirations', {
+    config: { scope: 'admin', command: 'expire' },
+    preValidation: async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {};
+    },
+    schema: {
+      summary: 'Expiry run: expire every lapsed lot of every user (safe to repeat)',
+      tags: ['commands'], headers: IdempotencyHeaders, body: ExpireBody, response: { 200: ExpireReply, ...errors },
+    },
+  }, async (request, reply) => {
+    const now = clock();
+    const asOf = request.body.asOf !== undefined ? Date.parse(request.body.asOf) : now;
+    if (asOf > now) {
+      throw new AppError('VALIDATION_FAILED', 'asOf cannot be in the future', [{ field: 'body.asOf', message: 'is in the future' }]);
+    }
+    const idem = idempotencyOf(request);
+    const earlier = await ledger.lookup(idem);
+    if (earlier) return send(reply, earlier);
+    const result = await sweepExpired({ ...deps.sweep, log: (msg, data) => request.log.info(data, msg) }, asOf);
+    return send(reply, await ledger.remember(idem, 200, result));
+  });
+}
