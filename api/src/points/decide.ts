@@ -63,6 +63,9 @@ export function decide(command: Command, wallet: Wallet, now: number, newId: () 
   switch (command.kind) {
     case 'grant': {
       checkAmount(command.amount);
+      if (!Number.isSafeInteger(command.expiresAt)) {
+        throw new DomainError('VALIDATION_FAILED', 'expiresAt must be a valid time', { field: 'expiresAt' });
+      }
       if (command.expiresAt <= now) {
         throw new DomainError('VALIDATION_FAILED', 'expiresAt must be in the future', {
           field: 'expiresAt',

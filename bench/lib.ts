@@ -1,0 +1,77 @@
+/** Small helpers of the benchmarks: a closed-loop load runner and percentiles. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../common/src/config.ts';
+
+export interface LoadResult {
+  name: string;
+  ops: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * Runs `op` from `concurrency` loops for `seconds`, printing progress every second.
+ * `op` returns false for an answer that counts as an error.
+ */
+export async function runLoad(name: string, concurrency: number, seconds: number, op: (i: number) => Promise<boolean>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let n = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let lastPrint = start;
+  let lastCount = 0;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const i = n++;
+      const t = performance.now();
+      let ok = false;
+      try { ok = await op(i); } catch { ok = false; }
+      const now = performance.now();
+      latencies.push(now - t);
+      if (!ok) errors++;
+      if (now - lastPrint >= 1000) {
+        process.stdout.write(`  ${name}: ${Math.round(((latencies.length - lastCount) * 1000) / (now - lastPrint))}/s, ${latencies.length} done, ${errors} errors\n`);
+        lastPrint = now;
+        lastCount = latencies.length;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const secs = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const r: LoadResult = {
+    name,
+    ops: latencies.length,
+    errors,
+    seconds: Number(secs.toFixed(2)),
+    perSecond: Math.round(latencies.length / secs),
+    p50Ms: Number(percentile(latencies, 50).toFixed(2)),
+    p99Ms: Number(percentile(latencies, 99).toFixed(2)),
+    maxMs: Number((latencies[latencies.length - 1] ?? 0).toFixed(2)),
+  };
+  console.log(`${name}: ${r.perSecond}/s over ${r.seconds}s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.errors} errors`);
+  return r;
+}
+
+/** Writes bench/results/<name>-latest.json and a dated copy. */
+export function writeResults(name: string, data: unknown): string {
+  const dir = path.join(repoRoot, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const text = JSON.stringify(data, null, 2) + '\n';
+  writeFileSync(path.join(dir, `${name}-latest.json`), text);
+  const dated = path.join(dir, `${name}-${stamp}.json`);
+  writeFileSync(dated, text);
+  return dated;
+}
