@@ -24,6 +24,16 @@ function isUnavailable(e: { code?: string; name?: string }): boolean {
 }
 
 export function toErrorReply(error: unknown): ErrorReply {
+  if (error instanceof DomainError && error.code === 'VALIDATION_FAILED') {
+    // The domain names a field of the command; clients get the same shape as schema errors.
+    const d = (error.details ?? {}) as { field?: string; value?: unknown };
+    return {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: error.message,
+      details: [{ field: `body.${d.field ?? 'body'}`, message: error.message, ...(d.value === undefined ? {} : { value: d.value }) }],
+    };
+  }
   if (error instanceof DomainError || error instanceof AppError) {
     return { status: ERROR_STATUS[error.code], code: error.code, message: error.message, details: error.details };
   }

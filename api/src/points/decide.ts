@@ -3,7 +3,7 @@ import { DomainError } from './errors.ts';
 import { evolve } from './evolve.ts';
 import { lapsedLots } from './expire-lapsed.ts';
 import { restoreLatestFirst } from './restore-latest-first.ts';
-import { MAX_AMOUNT, type Command, type PointEvent, type Wallet } from './types.ts';
+import { MAX_AMOUNT, MAX_VALIDITY_MS, type Command, type PointEvent, type Wallet } from './types.ts';
 
 type Draft = Pick<PointEvent, 'type' | 'amount'> & Partial<Omit<PointEvent, 'type' | 'amount'>>;
 
@@ -65,6 +65,12 @@ export function decide(command: Command, wallet: Wallet, now: number, newId: () 
       checkAmount(command.amount);
       if (!Number.isSafeInteger(command.expiresAt)) {
         throw new DomainError('VALIDATION_FAILED', 'expiresAt must be a valid time', { field: 'expiresAt' });
+      }
+      if (command.expiresAt > now + MAX_VALIDITY_MS) {
+        throw new DomainError('VALIDATION_FAILED', 'expiresAt must be within 100 years', {
+          field: 'expiresAt',
+          value: new Date(command.expiresAt).toISOString(),
+        });
       }
       if (command.expiresAt <= now) {
         throw new DomainError('VALIDATION_FAILED', 'expiresAt must be in the future', {

@@ -90,3 +90,6 @@ export function emptyWallet(userId: string): Wallet {
 
 /** At most this many points per command (DESIGN.md). */
 export const MAX_AMOUNT = 1_000_000_000;
+
+/** A grant is valid for at most 100 years (36,500 days, the largest validDays). */
+export const MAX_VALIDITY_MS = 36_500 * 86_400_000;

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { decide } from './decide.ts';
 import { DomainError } from './errors.ts';
 import { evolve } from './evolve.ts';
-import { emptyWallet, MAX_AMOUNT, type Command, type PointEvent, type Wallet } from './types.ts';
+import { emptyWallet, MAX_AMOUNT, MAX_VALIDITY_MS, type Command, type PointEvent, type Wallet } from './types.ts';
 
 const USER = 'user-1';
 const T0 = Date.UTC(2025, 0, 1);
@@ -209,5 +209,15 @@ describe('grant expiry guard', () => {
         decide({ kind: 'grant', userId: 'u', grantId: 'g', amount: 100, expiresAt, reason: 'r', source: null }, emptyWallet('u'), Date.UTC(2025, 0, 1), () => `id-${++id}`),
       ).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     }
+  });
+});
+
+describe('grant validity bound', () => {
+  it('refuses an expiry more than 100 years ahead, accepts one just inside', () => {
+    const now = Date.UTC(2025, 0, 1);
+    const grant = (expiresAt: number) =>
+      decide({ kind: 'grant', userId: 'u', grantId: 'g', amount: 1, expiresAt, reason: 'r', source: null }, emptyWallet('u'), now, () => 'e1');
+    expect(() => grant(now + MAX_VALIDITY_MS + 1)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(grant(now + MAX_VALIDITY_MS)).toHaveLength(1);
   });
 });

@@ -13,6 +13,15 @@ import type { PointEvent, Wallet } from '../points/types.ts';
 
 const DAY = 24 * 3600 * 1000;
 
+/** An ISO time the schema accepted, as epoch ms; refuses what JavaScript cannot read (e.g. leap seconds). */
+function parseTime(value: string, field: string): number {
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) {
+    throw new AppError('VALIDATION_FAILED', `${field} is not a time the ledger can use`, [{ field, message: 'is not a usable time' }]);
+  }
+  return t;
+}
+
 export interface CommandRouteDeps {
   ledger: Ledger;
   sweep: Omit<SweepDeps, 'log'>;
@@ -71,7 +80,7 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
       target: { userId: b.userId },
       build: () => ({
         kind: 'grant', userId: b.userId, grantId, amount: b.amount, reason: b.reason, source: b.source ?? null,
-        expiresAt: b.expiresAt !== undefined ? Date.parse(b.expiresAt) : clock() + (b.validDays ?? 365) * DAY,
+        expiresAt: b.expiresAt !== undefined ? parseTime(b.expiresAt, 'body.expiresAt') : clock() + (b.validDays ?? 365) * DAY,
       }),
       respond: (events, after) => {
         const e = mainEvent(events, 'POINTS_GRANTED');
@@ -165,7 +174,7 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
     },
   }, async (request, reply) => {
     const now = clock();
-    const asOf = request.body.asOf !== undefined ? Date.parse(request.body.asOf) : now;
+    const asOf = request.body.asOf !== undefined ? parseTime(request.body.asOf, 'body.asOf') : now;
     if (asOf > now) {
       throw new AppError('VALIDATION_FAILED', 'asOf cannot be in the future', [{ field: 'body.asOf', message: 'is in the future' }]);
     }
