@@ -1,0 +1,176 @@
+/**
+ * The consume loop of every projector (STYLE.md §5): a kafkajs consumer group on
+ * points.events, batches decoded through the registry and applied to a store.
+ *
+ * - A message that does not decode or break the event rules goes to the dead-letter
+ *   topic with the reason in its headers; the loop goes on.
+ * - A store failure (Redis or ClickHouse down) is retried with backoff, forever: the
+ *   offset is committed only after the batch is applied, so nothing is lost, and the
+ *   store skips what it has already applied (by seq), so nothing is applied twice.
+ * - A gap in a user's seq stops that partition (paused, nothing committed) and is
+ *   logged as an error: an event is missing and skipping it would hide that.
+ */
+import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { StackConfig } from '../../common/src/config.ts';
+import type { PointEvent } from '../../api/src/points/types.ts';
+import { EventDecoder, PoisonMessage } from './decode.ts';
+import { GapError } from './gap-error.ts';
+
+export interface ApplyResult {
+  applied: number;
+  duplicates: number;
+}
+
+export interface ProjectorStore {
+  readonly name: string;
+  /** Applies events in order; skips the ones at or below the user's seq; GapError on a gap. */
+  apply(events: PointEvent[]): Promise<ApplyResult>;
+}
+
+export interface ProjectorStats {
+  applied: number;
+  duplicates: number;
+  deadLettered: number;
+  storeRetries: number;
+  gapsStopped: number;
+  lastEvent?: { userId: string; seq: number; occurredAt: number; appliedAt: number };
+  /** Next offset to read per partition (what is committed). */
+  positions: Map<number, bigint>;
+}
+
+export interface RunOptions {
+  config: StackConfig;
+  groupId: string;
+  store: ProjectorStore;
+  log: Logger;
+  /** Called after every applied batch (status, progress). */
+  onBatch?: (stats: ProjectorStats) => Promise<void> | void;
+  maxBytesPerPartition?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const backoff = (attempt: number) => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)) * (0.8 + Math.random() * 0.4);
+
+export class ProjectorRunner {
+  readonly stats: ProjectorStats = { applied: 0, duplicates: 0, deadLettered: 0, storeRetries: 0, gapsStopped: 0, positions: new Map() };
+  private readonly kafka: Kafka;
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private readonly decoder: EventDecoder;
+  private stopping = false;
+
+  constructor(private readonly opts: RunOptions) {
+    this.kafka = new Kafka({
+      clientId: `projector-${opts.store.name}`,
+      brokers: opts.config.kafka.brokers,
+      logLevel: logLevel.WARN,
+      retry: { retries: 1_000_000, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.decoder = new EventDecoder(opts.config.registry.url);
+  }
+
+  async start(): Promise<void> {
+    const { config, groupId, log } = this.opts;
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+    await this.producer.connect();
+    this.consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 1_048_576,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: config.kafka.pointsTopic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, pause }) => {
+        const events: PointEvent[] = [];
+        for (const m of batch.messages) {
+          const event = await this.decodeOrDeadLetter(batch.partition, m, isRunning);
+          if (event) events.push(event);
+          if (!isRunning() || isStale()) return;
+        }
+        for (let attempt = 0; events.length > 0; attempt++) {
+          if (!isRunning() || isStale() || this.stopping) return;
+          try {
+            const r = await this.opts.store.apply(events);
+            this.stats.applied += r.applied;
+            this.stats.duplicates += r.duplicates;
+            if (r.duplicates > 0) log.info({ partition: batch.partition, duplicates: r.duplicates }, 'skipped events already applied');
+            break;
+          } catch (e) {
+            if (e instanceof GapError) {
+              this.stats.gapsStopped++;
+              log.error({ partition: batch.partition, userId: e.userId, expectedSeq: e.expectedSeq, gotSeq: e.gotSeq },
+                `partition ${batch.partition} stopped: ${e.message}`);
+              pause();
+              return;
+            }
+            this.stats.storeRetries++;
+            log.warn({ err: e, attempt, partition: batch.partition }, `${this.opts.store.name} store failed; retrying`);
+            await sleep(backoff(attempt));
+            await heartbeat().catch(() => undefined);
+          }
+        }
+        const next = BigInt(batch.lastOffset()) + 1n;
+        await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+        this.stats.positions.set(batch.partition, next);
+        const last = events[events.length - 1];
+        if (last) this.stats.lastEvent = { userId: last.userId, seq: last.seq, occurredAt: last.occurredAt, appliedAt: Date.now() };
+        await heartbeat();
+        await this.opts.onBatch?.(this.stats);
+      },
+    });
+    log.info({ groupId, topic: config.kafka.pointsTopic }, 'projector started');
+  }
+
+  /** Decoded event, or undefined when the message went to the dead-letter topic. */
+  private async decodeOrDeadLetter(partition: number, m: KafkaMessage, isRunning: () => boolean): Promise<PointEvent | undefined> {
+    const key = m.key?.toString('utf8') ?? null;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.decoder.decode(key, m.value);
+      } catch (e) {
+        if (e instanceof PoisonMessage) {
+          await this.deadLetter(partition, m, e.message);
+          return undefined;
+        }
+        if (!isRunning()) throw e;
+        this.opts.log.warn({ err: e, attempt }, 'cannot decode now (schema registry?); retrying');
+        await sleep(backoff(attempt));
+      }
+    }
+  }
+
+  private async deadLetter(partition: number, m: KafkaMessage, reason: string): Promise<void> {
+    const { config, store, log } = this.opts;
+    await this.producer!.send({
+      topic: config.kafka.dlqTopic,
+      messages: [{
+        key: m.key,
+        value: m.value,
+        headers: {
+          ...m.headers,
+          'dlq.reason': reason,
+          'dlq.projector': store.name,
+          'dlq.topic': config.kafka.pointsTopic,
+          'dlq.partition': String(partition),
+          'dlq.offset': m.offset,
+          'dlq.at': new Date().toISOString(),
+        },
+      }],
+    });
+    this.stats.deadLettered++;
+    log.warn({ partition, offset: m.offset, reason }, 'message sent to the dead-letter topic');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+}
