@@ -9,6 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Knex } from 'knex';
+import type { Redis } from 'ioredis';
 import type { StackConfig } from '../../common/src/config.ts';
 import { AppError } from './http/app-error.ts';
 import { registerAuth } from './http/auth.ts';
@@ -17,6 +18,8 @@ import { registerMetrics } from './http/metrics.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { pipelineRoutes } from './routes/pipeline.ts';
+import { queryRoutes, type QueryDeps } from './routes/queries.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export const BODY_LIMIT = 16 * 1024;
@@ -25,6 +28,9 @@ export interface AppDeps {
   config: StackConfig;
   db: Knex;
   schemaId: number;
+  /** The read model; queries are served only when it is given. */
+  redis?: Redis;
+  olderHistory?: QueryDeps['olderHistory'];
   clock?: () => number;
   newId?: () => string;
   logger?: boolean;
@@ -71,6 +77,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     await systemRoutes(scope, { db });
     await commandRoutes(scope, { ledger, sweep: { db, schemaId, newId }, clock, newId });
+    if (deps.redis) {
+      await queryRoutes(scope, { redis: deps.redis, olderHistory: deps.olderHistory, clock });
+      await pipelineRoutes(scope, { config, redis: deps.redis });
+    }
   });
   return app;
 }

@@ -1,4 +1,5 @@
 /** The API process: configuration, database pool, schema registration, HTTP server. */
+import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
 import { buildApp } from './app.ts';
 import { createDb } from './ledger/db.ts';
@@ -6,6 +7,9 @@ import { registerPointEventSchema } from './ledger/event-codec.ts';
 
 const config = loadConfig();
 const db = createDb(config);
+// Queries fail fast (503) while Redis is down instead of queueing.
+const redis = new Redis({ host: config.redis.host, port: config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+redis.on('error', () => undefined); // reported per request as 503 UNAVAILABLE
 
 async function registerWithRetry(): Promise<number> {
   for (let attempt = 1; ; attempt++) {
@@ -20,7 +24,7 @@ async function registerWithRetry(): Promise<number> {
 }
 
 const schemaId = await registerWithRetry();
-const app = await buildApp({ config, db, schemaId });
+const app = await buildApp({ config, db, schemaId, redis });
 app.log.info({ schemaId, subject: 'points.events-value' }, 'point event schema registered');
 
 let closing = false;
@@ -29,7 +33,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    void app.close().then(() => db.destroy()).then(() => process.exit(0));
+    void app.close().then(() => db.destroy()).then(() => redis.quit()).then(() => process.exit(0));
   });
 }
 

@@ -53,6 +53,10 @@ export interface StackConfig {
     writer: DbUser;
     analyst: DbUser;
   };
+  projectors: {
+    /** Events kept per user in the Redis history list. */
+    historyLimit: number;
+  };
   api: {
     host: string;
     port: number;
@@ -172,6 +176,9 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       database: r.str('CLICKHOUSE_DATABASE', 'points'),
       writer: { user: r.str('CLICKHOUSE_WRITER_USER'), password: r.str('CLICKHOUSE_WRITER_PASSWORD') },
       analyst: { user: r.str('CLICKHOUSE_ANALYST_USER'), password: r.str('CLICKHOUSE_ANALYST_PASSWORD') },
+    },
+    projectors: {
+      historyLimit: r.int('REDIS_HISTORY_LIMIT', 1000, 1, 100_000),
     },
     api: {
       host: r.str('API_HOST', '127.0.0.1'),

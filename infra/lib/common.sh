@@ -58,7 +58,7 @@ load_env() {
 }
 
 # The services, in start order; `make up` starts every one whose dependencies are ready.
-ALL_SERVICES=(mariadb kafka registry redis clickhouse connect api)
+ALL_SERVICES=(mariadb kafka registry redis clickhouse connect api projector-redis projector-clickhouse)
 
 service_file() { echo "$INFRA_DIR/services/$1.sh"; }
 is_service() { local s; for s in "${ALL_SERVICES[@]}"; do [[ "$s" == "$1" ]] && return 0; done; return 1; }

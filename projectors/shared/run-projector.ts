@@ -87,13 +87,21 @@ export class ProjectorRunner {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 2,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, pause }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, pause, resolveOffset }) => {
         const events: PointEvent[] = [];
+        const poison: { m: KafkaMessage; reason: string }[] = [];
+        let lastBeat = Date.now();
         for (const m of batch.messages) {
-          const event = await this.decodeOrDeadLetter(batch.partition, m, isRunning);
-          if (event) events.push(event);
+          const decoded = await this.decode(m, isRunning);
+          if ('reason' in decoded) poison.push({ m, reason: decoded.reason });
+          else events.push(decoded.event);
           if (!isRunning() || isStale()) return;
+          if (Date.now() - lastBeat > 1000) {
+            await heartbeat();
+            lastBeat = Date.now();
+          }
         }
+        if (poison.length > 0) await this.deadLetter(batch.partition, poison);
         for (let attempt = 0; events.length > 0; attempt++) {
           if (!isRunning() || isStale() || this.stopping) return;
           try {
@@ -118,6 +126,8 @@ export class ProjectorRunner {
         }
         const next = BigInt(batch.lastOffset()) + 1n;
         await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+        // Advances kafkajs's own fetch position (eachBatchAutoResolve is off).
+        resolveOffset(batch.lastOffset());
         this.stats.positions.set(batch.partition, next);
         const last = events[events.length - 1];
         if (last) this.stats.lastEvent = { userId: last.userId, seq: last.seq, occurredAt: last.occurredAt, appliedAt: Date.now() };
@@ -128,17 +138,14 @@ export class ProjectorRunner {
     log.info({ groupId, topic: config.kafka.pointsTopic }, 'projector started');
   }
 
-  /** Decoded event, or undefined when the message went to the dead-letter topic. */
-  private async decodeOrDeadLetter(partition: number, m: KafkaMessage, isRunning: () => boolean): Promise<PointEvent | undefined> {
+  /** The decoded event, or why the message is poison; registry trouble is retried. */
+  private async decode(m: KafkaMessage, isRunning: () => boolean): Promise<{ event: PointEvent } | { reason: string }> {
     const key = m.key?.toString('utf8') ?? null;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.decoder.decode(key, m.value);
+        return { event: await this.decoder.decode(key, m.value) };
       } catch (e) {
-        if (e instanceof PoisonMessage) {
-          await this.deadLetter(partition, m, e.message);
-          return undefined;
-        }
+        if (e instanceof PoisonMessage) return { reason: e.message };
         if (!isRunning()) throw e;
         this.opts.log.warn({ err: e, attempt }, 'cannot decode now (schema registry?); retrying');
         await sleep(backoff(attempt));
@@ -146,26 +153,37 @@ export class ProjectorRunner {
     }
   }
 
-  private async deadLetter(partition: number, m: KafkaMessage, reason: string): Promise<void> {
+  /** One send for all poison messages of a batch, each with its reason in the headers. */
+  private async deadLetter(partition: number, poison: { m: KafkaMessage; reason: string }[]): Promise<void> {
     const { config, store, log } = this.opts;
-    await this.producer!.send({
-      topic: config.kafka.dlqTopic,
-      messages: [{
-        key: m.key,
-        value: m.value,
-        headers: {
-          ...m.headers,
-          'dlq.reason': reason,
-          'dlq.projector': store.name,
-          'dlq.topic': config.kafka.pointsTopic,
-          'dlq.partition': String(partition),
-          'dlq.offset': m.offset,
-          'dlq.at': new Date().toISOString(),
-        },
-      }],
-    });
-    this.stats.deadLettered++;
-    log.warn({ partition, offset: m.offset, reason }, 'message sent to the dead-letter topic');
+    const at = new Date().toISOString();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.producer!.send({
+          topic: config.kafka.dlqTopic,
+          messages: poison.map(({ m, reason }) => ({
+            key: m.key,
+            value: m.value,
+            headers: {
+              ...m.headers,
+              'dlq.reason': reason,
+              'dlq.projector': store.name,
+              'dlq.topic': config.kafka.pointsTopic,
+              'dlq.partition': String(partition),
+              'dlq.offset': m.offset,
+              'dlq.at': at,
+            },
+          })),
+        });
+        break;
+      } catch (e) {
+        log.warn({ err: e, attempt }, 'dead-letter topic not writable; retrying');
+        await sleep(backoff(attempt));
+      }
+    }
+    this.stats.deadLettered += poison.length;
+    log.warn({ partition, count: poison.length, first: { offset: poison[0]!.m.offset, reason: poison[0]!.reason } },
+      'messages sent to the dead-letter topic');
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
+import { Redis } from 'ioredis';
 import { loadConfig, type StackConfig } from '../config.ts';
 import { buildApp } from '../../../api/src/app.ts';
 import { createDb } from '../../../api/src/ledger/db.ts';
@@ -15,6 +16,7 @@ export interface TestApi {
   db: Knex;
   config: StackConfig;
   schemaId: number;
+  redis: Redis;
   /** Authorization headers of a key with these scopes. */
   auth: { admin: string; write: string; read: string };
   close: () => Promise<void>;
@@ -27,7 +29,10 @@ export async function startTestApi(opts: { clock?: () => number; rateLimitPerSec
     : base;
   const db = createDb(config, 30);
   const schemaId = await registerPointEventSchema(config.registry.url);
-  const app = await buildApp({ config, db, schemaId, clock: opts.clock, logger: false });
+  const redis = new Redis({ host: config.redis.host, port: config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  const app = await buildApp({ config, db, schemaId, redis, clock: opts.clock, logger: false });
   await app.ready();
   const keyWith = (scope: string, not?: string) => {
     const k = config.api.keys.find((x) => x.scopes.includes(scope as never) && (!not || !x.scopes.includes(not as never)));
@@ -35,9 +40,9 @@ export async function startTestApi(opts: { clock?: () => number; rateLimitPerSec
     return `Bearer ${k.secret}`;
   };
   return {
-    app, db, config, schemaId,
+    app, db, config, schemaId, redis,
     auth: { admin: keyWith('admin'), write: keyWith('points:write', 'admin'), read: keyWith('points:read', 'points:write') },
-    close: async () => { await app.close(); await db.destroy(); },
+    close: async () => { await app.close(); await db.destroy(); redis.disconnect(); },
   };
 }
 

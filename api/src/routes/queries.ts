@@ -1,0 +1,116 @@
+/// <reference types="@fastify/swagger" />
+/**
+ * The query routes of API.md: Redis only (and ClickHouse for history older than
+ * Redis keeps). Never MySQL.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { Type, type Static } from '@sinclair/typebox';
+import type { ClickHouse } from '../../../common/src/clickhouse.ts';
+import { readBalance, readGrants, readHistory, userSeq } from '../../../projectors/redis/read-model.ts';
+import type { HistoryItem } from '../../../projectors/redis/model.ts';
+import { AppError } from '../http/app-error.ts';
+import { ErrorBody, Time, UserId } from '../http/schemas.ts';
+
+export interface QueryDeps {
+  redis: Redis;
+  /** Older history than Redis keeps; undefined: history ends where Redis's does. */
+  olderHistory?: (userId: string, beforeSeq: number, limit: number) => Promise<HistoryItem[]>;
+  clock: () => number;
+}
+
+const UserParams = Type.Object({ userId: UserId });
+const BalanceQuery = Type.Object({
+  minSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'wait until the projection has reached this seq' })),
+  waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'how long to wait for minSeq (default 2000)' })),
+}, { additionalProperties: false });
+const HistoryQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'default 50' })),
+  beforeSeq: Type.Optional(Type.Integer({ minimum: 1, description: 'events with a smaller seq (the previous page\'s nextBeforeSeq)' })),
+}, { additionalProperties: false });
+
+const Balance = Type.Object({
+  userId: Type.String(), balance: Type.Integer(), seq: Type.Integer(), updatedAt: Type.Union([Time, Type.Null()]),
+  expiringSoon: Type.Object({ amount: Type.Integer(), withinDays: Type.Integer() }),
+});
+const HistoryItemSchema = Type.Object({
+  eventId: Type.String(), seq: Type.Integer(), type: Type.String(), amount: Type.Integer(), balanceAfter: Type.Integer(),
+  occurredAt: Time, grantId: Type.Optional(Type.String()), useId: Type.Optional(Type.String()),
+  cancellationId: Type.Optional(Type.String()), orderId: Type.Optional(Type.String()), reason: Type.Optional(Type.String()),
+});
+const History = Type.Object({ items: Type.Array(HistoryItemSchema), nextBeforeSeq: Type.Union([Type.Integer(), Type.Null()]) });
+const Grants = Type.Array(Type.Object({ grantId: Type.String(), remaining: Type.Integer(), expiresAt: Time }));
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+
+/** Redis errors are the read side being down: 503, not 500. */
+export async function fromRedis<T>(what: Promise<T>): Promise<T> {
+  try {
+    return await what;
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError('UNAVAILABLE', 'the read model (Redis) is not available; try again');
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function queryRoutes(app: FastifyInstance, deps: QueryDeps): Promise<void> {
+  const { redis, clock } = deps;
+
+  app.get<{ Params: Static<typeof UserParams>; Querystring: Static<typeof BalanceQuery> }>('/v1/users/:userId/balance', {
+    config: { scope: 'points:read' },
+    schema: {
+      summary: 'Balance, seq and points expiring within 30 days; with minSeq, read your own write',
+      tags: ['queries'], params: UserParams, querystring: BalanceQuery, response: { 200: Balance, ...errors },
+    },
+  }, async (request) => {
+    const { userId } = request.params;
+    const { minSeq, waitMs = 2000 } = request.query;
+    if (minSeq !== undefined) {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const seq = await fromRedis(userSeq(redis, userId));
+        if (seq >= minSeq) break;
+        if (Date.now() >= deadline) {
+          throw new AppError('PROJECTION_BEHIND', `the read model has seq ${seq} for this user, not yet ${minSeq}; try again`, { minSeq, seq, waitedMs: waitMs });
+        }
+        await sleep(Math.min(10, Math.max(1, deadline - Date.now())));
+      }
+    }
+    return fromRedis(readBalance(redis, userId, clock()));
+  });
+
+  app.get<{ Params: Static<typeof UserParams>; Querystring: Static<typeof HistoryQuery> }>('/v1/users/:userId/history', {
+    config: { scope: 'points:read' },
+    schema: {
+      summary: 'History, newest first, in pages (older pages than Redis keeps come from ClickHouse)',
+      tags: ['queries'], params: UserParams, querystring: HistoryQuery, response: { 200: History, ...errors },
+    },
+  }, async (request) => {
+    const { userId } = request.params;
+    const { limit = 50, beforeSeq } = request.query;
+    const r = await fromRedis(readHistory(redis, userId, beforeSeq, limit));
+    const items = [...r.items];
+    const top = beforeSeq === undefined ? r.seq : Math.min(r.seq, beforeSeq - 1);
+    const lowest = items.length > 0 ? items[items.length - 1]!.seq : top + 1;
+    // Redis keeps the latest events only: older ones come from ClickHouse, seamlessly.
+    if (items.length < limit && lowest > 1 && deps.olderHistory) {
+      try {
+        items.push(...(await deps.olderHistory(userId, lowest, limit - items.length)));
+      } catch (e) {
+        request.log.error({ err: e }, 'history: ClickHouse query failed');
+        throw new AppError('UNAVAILABLE', 'older history (ClickHouse) is not available; try again');
+      }
+    }
+    const last = items[items.length - 1];
+    return { items, nextBeforeSeq: last && last.seq > 1 ? last.seq : null };
+  });
+
+  app.get<{ Params: Static<typeof UserParams> }>('/v1/users/:userId/grants', {
+    config: { scope: 'points:read' },
+    schema: {
+      summary: 'Active lots (points left), earliest expiry first',
+      tags: ['queries'], params: UserParams, response: { 200: Grants, ...errors },
+    },
+  }, async (request) => fromRedis(readGrants(redis, request.params.userId)));
+}

@@ -1,0 +1,32 @@
+/** The Redis projector process: points.events -> the real-time model in Redis. */
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../common/src/config.ts';
+import { projectorLogger } from '../shared/logger.ts';
+import { ProjectorRunner } from '../shared/run-projector.ts';
+import { publishStatus } from '../shared/status.ts';
+import { RedisStore } from './writer.ts';
+
+const config = loadConfig();
+const log = projectorLogger('redis', config.api.logLevel);
+// Commands fail fast while Redis is down; the runner retries the batch with backoff.
+const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
+
+const runner = new ProjectorRunner({
+  config,
+  groupId: 'projector-redis',
+  store: new RedisStore(redis, config.projectors.historyLimit),
+  log,
+  onBatch: (stats) => publishStatus(redis, 'redis', stats).catch(() => undefined),
+});
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    void runner.stop().then(() => redis.quit()).finally(() => process.exit(0));
+  });
+}
+await runner.start();
