@@ -4,7 +4,7 @@ SHELL := /bin/bash
 STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
-.PHONY: keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
+.PHONY: rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
         test test-unit test-int test-e2e typecheck reset
 
 help: ## this list
@@ -19,7 +19,7 @@ down: ## stop everything `make up` started
 status: ## each service with its port, pid and state
 	@$(STACK) status
 
-logs: ## a service's log: make logs S=kafka (mariadb kafka connect registry redis clickhouse)
+logs: ## a service's log: make logs S=kafka (mariadb kafka connect registry redis clickhouse api projector-redis projector-clickhouse)
 	@$(STACK) logs $(S)
 
 install: ## apt packages, Java artifacts (Maven) and npm packages, without starting anything
@@ -42,6 +42,16 @@ keys: ## the API address and development keys (API_URL=, ADMIN_KEY=, WRITE_KEY=,
 
 verify: ## check the ledger invariants for every user; non-zero exit on any difference
 	@$(TSX) api/src/verify/verify.ts
+
+rebuild-redis: ## empty the Redis model and replay it from points.events, with progress
+	@$(TSX) projectors/shared/rebuild.ts redis
+
+rebuild-clickhouse: ## empty the ClickHouse model and replay it from points.events, with progress
+	@$(TSX) projectors/shared/rebuild.ts clickhouse
+
+ch: ## an SQL shell on ClickHouse as the read-only analyst user
+	@set -a; . ./.env; set +a; clickhouse-client --host 127.0.0.1 --port "$$CLICKHOUSE_TCP_PORT" \
+	  --user "$$CLICKHOUSE_ANALYST_USER" --password "$$CLICKHOUSE_ANALYST_PASSWORD" --database "$$CLICKHOUSE_DATABASE"
 
 typecheck: ## TypeScript, strict
 	@npx --no-install tsc --noEmit -p tsconfig.json

@@ -19,6 +19,8 @@ import { validatorCompiler } from './http/validation.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { pipelineRoutes } from './routes/pipeline.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import type { ClickHouse } from '../../common/src/clickhouse.ts';
 import { queryRoutes, type QueryDeps } from './routes/queries.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -31,6 +33,8 @@ export interface AppDeps {
   /** The read model; queries are served only when it is given. */
   redis?: Redis;
   olderHistory?: QueryDeps['olderHistory'];
+  /** The analytics model (read-only analyst user); analytics are served only when it is given. */
+  analytics?: ClickHouse;
   clock?: () => number;
   newId?: () => string;
   logger?: boolean;
@@ -81,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await queryRoutes(scope, { redis: deps.redis, olderHistory: deps.olderHistory, clock });
       await pipelineRoutes(scope, { config, redis: deps.redis });
     }
+    if (deps.analytics) await analyticsRoutes(scope, { ch: deps.analytics, clock });
   });
   return app;
 }

@@ -1,6 +1,7 @@
 /** The API process: configuration, database pool, schema registration, HTTP server. */
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
+import { clickhouseFrom, historyBefore } from '../../projectors/clickhouse/analytics.ts';
 import { buildApp } from './app.ts';
 import { createDb } from './ledger/db.ts';
 import { registerPointEventSchema } from './ledger/event-codec.ts';
@@ -24,7 +25,12 @@ async function registerWithRetry(): Promise<number> {
 }
 
 const schemaId = await registerWithRetry();
-const app = await buildApp({ config, db, schemaId, redis });
+// Analytics and old history read ClickHouse as the read-only analyst user.
+const analytics = clickhouseFrom(config, 'analyst');
+const app = await buildApp({
+  config, db, schemaId, redis, analytics,
+  olderHistory: (userId, beforeSeq, limit) => historyBefore(analytics, userId, beforeSeq, limit),
+});
 app.log.info({ schemaId, subject: 'points.events-value' }, 'point event schema registered');
 
 let closing = false;

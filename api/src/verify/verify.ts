@@ -1,25 +1,28 @@
 /**
- * `make verify`: checks the ledger's invariants and prints what it checked and
- * every difference; exits 1 on any difference. (The read side adds Redis and
- * ClickHouse here.)
+ * `make verify`: the ledger's invariants in MySQL (1 and 2 of DESIGN.md), then, once
+ * the pipeline is idle, invariant 3: Redis balance and seq = MySQL's for every user,
+ * ClickHouse totals per user and type = MySQL's. Prints what it checked and every
+ * difference; exits 1 on any difference (or when the pipeline does not go idle).
+ *   --mysql-only   skip the read models
+ *   --wait SECONDS how long to wait for the pipeline to go idle (default 120)
  */
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../../../common/src/config.ts';
-import { createDb } from '../ledger/db.ts';
-import { checkLedger } from './ledger-invariants.ts';
+import type { Difference } from './ledger-invariants.ts';
+import { verifyAll } from './verify-all.ts';
 
-const db = createDb(loadConfig(), 2);
-try {
-  const started = Date.now();
-  const r = await checkLedger(db);
-  console.log(`MySQL: checked ${r.users} users, ${r.events} events, ${r.lots} lots in ${Date.now() - started} ms`);
-  console.log('  invariant 1: wallet.balance = Σ lots.remaining = balanceAfter of the last event');
-  console.log('  invariant 2: Σ granted − Σ used + Σ use-cancelled − Σ expired − Σ revoked = balance');
-  console.log('  and: seq 1..n without gaps, wallet.seq = last seq, balance >= 0, 0 <= lot.remaining <= lot.amount, is_open consistent');
-  const shown = r.differences.slice(0, 100);
-  for (const d of shown) console.log(`  DIFFERENCE user ${d.userId}: ${d.check}: expected ${d.expected}, found ${d.actual}`);
-  if (r.differences.length > shown.length) console.log(`  ... and ${r.differences.length - shown.length} more`);
-  console.log(r.differences.length === 0 ? 'MySQL: 0 differences' : `MySQL: ${r.differences.length} differences`);
-  process.exitCode = r.differences.length === 0 ? 0 : 1;
-} finally {
-  await db.destroy();
+const { values } = parseArgs({ options: { 'mysql-only': { type: 'boolean', default: false }, wait: { type: 'string', default: '120' } } });
+const report = await verifyAll(loadConfig(), { readModels: !values['mysql-only'], waitMs: Number(values.wait) * 1000, say: (s) => console.log(s) });
+
+function print(model: string, differences: Difference[]): void {
+  for (const d of differences.slice(0, 100)) console.log(`  DIFFERENCE user ${d.userId}: ${d.check}: expected ${d.expected}, found ${d.actual}`);
+  if (differences.length > 100) console.log(`  ... and ${differences.length - 100} more`);
+  console.log(`${model}: ${differences.length} differences`);
 }
+print('MySQL', report.mysql);
+if (report.idle) {
+  print('Redis', report.redis);
+  print('ClickHouse', report.clickhouse);
+}
+console.log(report.ok ? 'verify: OK, 0 differences' : 'verify: FAILED');
+process.exitCode = report.ok ? 0 : 1;

@@ -10,6 +10,7 @@ import { loadConfig, type StackConfig } from '../config.ts';
 import { buildApp } from '../../../api/src/app.ts';
 import { createDb } from '../../../api/src/ledger/db.ts';
 import { registerPointEventSchema } from '../../../api/src/ledger/event-codec.ts';
+import { clickhouseFrom, historyBefore } from '../../../projectors/clickhouse/analytics.ts';
 
 export interface TestApi {
   app: FastifyInstance;
@@ -32,7 +33,11 @@ export async function startTestApi(opts: { clock?: () => number; rateLimitPerSec
   const redis = new Redis({ host: config.redis.host, port: config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   await redis.connect();
-  const app = await buildApp({ config, db, schemaId, redis, clock: opts.clock, logger: false });
+  const analytics = clickhouseFrom(config, 'analyst');
+  const app = await buildApp({
+    config, db, schemaId, redis, clock: opts.clock, logger: false, analytics,
+    olderHistory: (userId, beforeSeq, limit) => historyBefore(analytics, userId, beforeSeq, limit),
+  });
   await app.ready();
   const keyWith = (scope: string, not?: string) => {
     const k = config.api.keys.find((x) => x.scopes.includes(scope as never) && (!not || !x.scopes.includes(not as never)));

@@ -1,8 +1,8 @@
-/** Test support: control services of the local stack (infra/bin/stack). */
+/** Control services of the local stack (infra/bin/stack). */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '../config.ts';
+import { repoRoot } from './config.ts';
 
 const run = promisify(execFile);
 

@@ -1,0 +1,60 @@
+/** Everything `make verify` checks, as a function (the fault tests call it too). */
+import { Redis } from 'ioredis';
+import type { StackConfig } from '../../../common/src/config.ts';
+import { clickhouseFrom, totalsPerUserAndType } from '../../../projectors/clickhouse/analytics.ts';
+import { createDb } from '../ledger/db.ts';
+import { PROJECTORS } from '../routes/pipeline.ts';
+import { checkLedger, type Difference } from './ledger-invariants.ts';
+import { checkRedis, compareTotals, mysqlTotals, waitForIdle } from './read-models.ts';
+
+export interface VerifyReport {
+  lines: string[];
+  mysql: Difference[];
+  idle: boolean | null;
+  redis: Difference[];
+  clickhouse: Difference[];
+  ok: boolean;
+}
+
+export async function verifyAll(config: StackConfig, opts: { readModels: boolean; waitMs: number; say?: (s: string) => void }): Promise<VerifyReport> {
+  const say = opts.say ?? (() => undefined);
+  const lines: string[] = [];
+  const line = (s: string) => { lines.push(s); say(s); };
+  const db = createDb(config, 2);
+  const report: VerifyReport = { lines, mysql: [], idle: null, redis: [], clickhouse: [], ok: false };
+  try {
+    const t0 = Date.now();
+    const r = await checkLedger(db);
+    report.mysql = r.differences;
+    line(`MySQL: checked ${r.users} users, ${r.events} events, ${r.lots} lots in ${Date.now() - t0} ms`);
+    line('  invariant 1: wallet.balance = Σ lots.remaining = balanceAfter of the last event');
+    line('  invariant 2: Σ granted − Σ used + Σ use-cancelled − Σ expired − Σ revoked = balance');
+    line('  and: seq 1..n without gaps, wallet.seq = last seq, balance >= 0, 0 <= lot.remaining <= lot.amount, is_open consistent');
+    if (opts.readModels) {
+      line('waiting for the pipeline to be idle (every projector at the end of points.events)...');
+      report.idle = await waitForIdle(config, PROJECTORS.map((p) => p.groupId), opts.waitMs, (lag) => say(`  lag ${lag}`));
+      if (!report.idle) {
+        line(`pipeline not idle after ${opts.waitMs / 1000} s: the read models cannot be compared (make status; GET /v1/pipeline/status)`);
+      } else {
+        const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 2 });
+        try {
+          const t1 = Date.now();
+          const rr = await checkRedis(db, redis);
+          report.redis = rr.differences;
+          line(`Redis: checked balance and seq of ${rr.users} users in ${Date.now() - t1} ms`);
+        } finally {
+          redis.disconnect();
+        }
+        const t2 = Date.now();
+        const mine = await mysqlTotals(db);
+        const theirs = await totalsPerUserAndType(clickhouseFrom(config, 'writer'));
+        report.clickhouse = compareTotals(mine, theirs, 'ClickHouse');
+        line(`ClickHouse: compared ${mine.size} (user, type) totals, sum and count, in ${Date.now() - t2} ms`);
+      }
+    }
+    report.ok = report.mysql.length === 0 && report.redis.length === 0 && report.clickhouse.length === 0 && report.idle !== false;
+    return report;
+  } finally {
+    await db.destroy();
+  }
+}

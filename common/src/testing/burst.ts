@@ -1,0 +1,104 @@
+/**
+ * Test support: a burst of realistic commands (grants, uses, cancellations,
+ * revocations) over many users, sent to the running API over HTTP, with hooks at
+ * given points (to kill services in the middle). Returns what was accepted.
+ */
+import { randomUUID } from 'node:crypto';
+import type { StackConfig } from '../config.ts';
+
+export interface BurstResult {
+  sent: number;
+  accepted: number;
+  refused: Record<string, number>;
+  failed: number;
+  eventIds: string[];
+  users: string[];
+  seconds: number;
+}
+
+export interface BurstOptions {
+  config: StackConfig;
+  users: number;
+  commands: number;
+  concurrency?: number;
+  /** Called once when that many commands have been sent. */
+  at?: Record<number, () => Promise<void>>;
+  prefix?: string;
+}
+
+export async function burst(opts: BurstOptions): Promise<BurstResult> {
+  const { config } = opts;
+  const url = `http://${config.api.host}:${config.api.port}`;
+  const key = config.api.keys.find((k) => k.scopes.includes('points:write'))!.secret;
+  const run = `${opts.prefix ?? 'burst'}-${randomUUID().slice(0, 8)}`;
+  const users = Array.from({ length: opts.users }, (_, i) => `${run}-${i}`);
+  const uses = new Map<string, string[]>();
+  const grants = new Map<string, string[]>();
+  const result: BurstResult = { sent: 0, accepted: 0, refused: {}, failed: 0, eventIds: [], users, seconds: 0 };
+  const started = Date.now();
+
+  async function post(path: string, body: object): Promise<Record<string, unknown> | undefined> {
+    const idem = randomUUID();
+    // A network failure (API restarting) is retried with the same key: at most one effect.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        const res = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'idempotency-key': idem },
+          body: JSON.stringify(body),
+        });
+        const json = (await res.json()) as Record<string, unknown>;
+        if (res.status === 201) {
+          result.accepted++;
+          result.eventIds.push(json.eventId as string);
+          return json;
+        }
+        if (res.status === 503) { await new Promise((r) => setTimeout(r, 250)); continue; }
+        const code = (json.error as { code?: string } | undefined)?.code ?? String(res.status);
+        result.refused[code] = (result.refused[code] ?? 0) + 1;
+        return undefined;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    result.failed++;
+    return undefined;
+  }
+
+  const pending = new Set(Object.keys(opts.at ?? {}).map(Number));
+  let next = 0;
+  async function worker(): Promise<void> {
+    for (;;) {
+      const i = next++;
+      if (i >= opts.commands) return;
+      for (const at of [...pending]) {
+        if (i >= at) {
+          pending.delete(at);
+          await opts.at![at]!();
+        }
+      }
+      result.sent++;
+      const userId = users[i % users.length]!;
+      const r = i < users.length ? 0 : (i * 7919) % 100;
+      if (r < 30) {
+        const g = await post('/v1/points/grants', { userId, amount: 100 + (i % 900), validDays: 1 + (i % 60), reason: 'burst', source: `campaign-${i % 5}` });
+        if (g) grants.set(userId, [...(grants.get(userId) ?? []), g.grantId as string]);
+      } else if (r < 80) {
+        const u = await post('/v1/points/uses', { userId, amount: 1 + (i % 250), orderId: `o-${i}` });
+        if (u) uses.set(userId, [...(uses.get(userId) ?? []), u.useId as string]);
+      } else if (r < 95) {
+        const list = uses.get(userId) ?? [];
+        const useId = list[i % Math.max(1, list.length)];
+        if (useId) await post(`/v1/points/uses/${useId}/cancellations`, r % 2 ? {} : { amount: 1 + (i % 20) });
+        else await post('/v1/points/uses', { userId, amount: 1 });
+      } else {
+        const list = grants.get(userId) ?? [];
+        const grantId = list[i % Math.max(1, list.length)];
+        if (grantId) await post(`/v1/points/grants/${grantId}/revocations`, { reason: 'burst revocation' });
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
+  result.seconds = (Date.now() - started) / 1000;
+  return result;
+}

@@ -1,0 +1,67 @@
+/**
+ * The ClickHouse projector process: points.events -> the analytics model in ClickHouse.
+ * Run with `npx tsx projectors/clickhouse/main.ts` (the local stack's
+ * projector-clickhouse service does).
+ */
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../common/src/config.ts';
+import { projectorLogger } from '../shared/logger.ts';
+import { ProjectorRunner } from '../shared/run-projector.ts';
+import { publishStatus } from '../shared/status.ts';
+import { clickhouseFrom } from './client.ts';
+import { ensureDatabase, ensureSchema } from './schema.ts';
+import { ClickHouseStore } from './writer.ts';
+
+const GROUP_ID = 'projector-clickhouse';
+
+const config = loadConfig();
+const log = projectorLogger('clickhouse', config.api.logLevel);
+const ch = clickhouseFrom(config, 'writer');
+
+let stopping = false;
+
+/** The schema, once ClickHouse answers (it may still be starting). */
+async function ensureSchemaWithRetry(): Promise<void> {
+  for (let attempt = 0; !stopping; attempt++) {
+    try {
+      await ensureDatabase(config);
+      await ensureSchema(ch);
+      return;
+    } catch (e) {
+      log.warn({ err: (e as Error).message, attempt }, 'cannot create the ClickHouse schema yet; retrying');
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** Math.min(attempt, 5))));
+    }
+  }
+}
+
+// Status writes fail fast while Redis is down; they are best effort (the next batch writes again).
+const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
+
+const store = new ClickHouseStore(ch, { log });
+const runner = new ProjectorRunner({
+  config,
+  groupId: GROUP_ID,
+  store,
+  log,
+  onBatch: (stats) => publishStatus(redis, 'clickhouse', stats).catch(() => undefined),
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    // Write what is buffered now, so the batch in flight commits before the consumer leaves.
+    const flushed = store.flush();
+    void runner.stop()
+      .then(() => flushed)
+      .then(() => store.flush())
+      .then(() => log.info(store.stats, 'stopped'))
+      .then(() => redis.quit())
+      .finally(() => process.exit(0));
+  });
+}
+
+await ensureSchemaWithRetry();
+if (!stopping) await runner.start();

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_DATETIME_MS, toDateTimeText, toDayText, toRow } from './rows.ts';
+import { event } from './test/events.ts';
+
+describe('toRow', () => {
+  it('keeps every field of a grant and derives the UTC time columns', () => {
+    const e = event('u1', 3, 'POINTS_GRANTED', 500, {
+      eventId: 'ev-1',
+      balanceAfter: 700,
+      occurredAt: Date.UTC(2024, 1, 29, 23, 59, 58, 999),
+      grantId: 'g-1',
+      expiresAt: Date.UTC(2025, 1, 28, 12, 0, 0, 250),
+      reason: "welcome 'bonus'",
+      source: 'campaign-x',
+    });
+    expect(toRow(e)).toEqual({
+      eventId: 'ev-1',
+      userId: 'u1',
+      seq: 3,
+      type: 'POINTS_GRANTED',
+      amount: 500,
+      balanceAfter: 700,
+      occurredAt: '2024-02-29 23:59:58',
+      occurredAtMs: Date.UTC(2024, 1, 29, 23, 59, 58, 999),
+      day: '2024-02-29',
+      grantId: 'g-1',
+      useId: null,
+      cancellationId: null,
+      expiresAt: '2025-02-28 12:00:00',
+      expiresAtMs: Date.UTC(2025, 1, 28, 12, 0, 0, 250),
+      allocGrantIds: [],
+      allocAmounts: [],
+      reason: "welcome 'bonus'",
+      source: 'campaign-x',
+      orderId: null,
+    });
+  });
+
+  it('splits allocations into two parallel arrays, in order', () => {
+    const e = event('u1', 4, 'POINTS_USED', 70, {
+      useId: 'use-1', orderId: 'o-9',
+      allocations: [{ grantId: 'g-2', amount: 50 }, { grantId: 'g-1', amount: 20 }],
+    });
+    const row = toRow(e);
+    expect(row.allocGrantIds).toEqual(['g-2', 'g-1']);
+    expect(row.allocAmounts).toEqual([50, 20]);
+    expect(row.useId).toBe('use-1');
+    expect(row.orderId).toBe('o-9');
+    expect(row.expiresAt).toBeNull();
+    expect(row.expiresAtMs).toBeNull();
+  });
+
+  it('keeps the exact expiry in expiresAtMs when DateTime cannot hold it (100-year grants)', () => {
+    const far = Date.UTC(2124, 5, 1);
+    const row = toRow(event('u1', 1, 'POINTS_GRANTED', 1, { grantId: 'g', expiresAt: far }));
+    expect(row.expiresAt).toBe('2105-12-31 23:59:59');
+    expect(row.expiresAtMs).toBe(far);
+  });
+
+  it('does not change the event', () => {
+    const e = event('u1', 2, 'POINTS_USE_CANCELED', 5, { useId: 'x', allocations: [{ grantId: 'g', amount: 5 }] });
+    const copy = structuredClone(e);
+    toRow(e);
+    expect(e).toEqual(copy);
+  });
+});
+
+describe('time text', () => {
+  it('formats UTC, drops milliseconds, clamps to what DateTime and Date hold', () => {
+    expect(toDateTimeText(0)).toBe('1970-01-01 00:00:00');
+    expect(toDateTimeText(Date.UTC(2024, 11, 31, 23, 59, 59, 999))).toBe('2024-12-31 23:59:59');
+    expect(toDateTimeText(-5)).toBe('1970-01-01 00:00:00');
+    expect(toDateTimeText(MAX_DATETIME_MS + 1)).toBe('2105-12-31 23:59:59');
+    expect(toDayText(Date.UTC(2024, 11, 31, 23, 59, 59, 999))).toBe('2024-12-31');
+    expect(toDayText(Date.UTC(3000, 0, 1))).toBe('2105-12-31');
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The Lua script against its specification (model.ts evolve), on the real Redis:
+ * random realistic event streams from the domain's decide(), delivered in batches
+ * with redeliveries, must leave Redis exactly as the pure model says.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../common/src/config.ts';
+import { decide } from '../../api/src/points/decide.ts';
+import { evolve as evolveWallet } from '../../api/src/points/evolve.ts';
+import { DomainError } from '../../api/src/points/errors.ts';
+import { emptyWallet, type Command, type PointEvent } from '../../api/src/points/types.ts';
+import { GapError } from '../shared/gap-error.ts';
+import { userKeys } from './keys.ts';
+import { emptyModel, evolve, type UserModel } from './model.ts';
+import { RedisStore } from './writer.ts';
+
+const cfg = loadConfig();
+let redis: Redis;
+beforeAll(async () => { redis = new Redis({ host: cfg.redis.host, port: cfg.redis.port }); });
+afterAll(async () => { await redis.quit(); });
+
+const DAY = 86_400_000;
+
+/** A realistic event stream for one user, produced by the domain itself. */
+function eventsFor(userId: string, ops: { kind: number; amount: number; dt: number }[]): PointEvent[] {
+  let wallet = emptyWallet(userId);
+  let now = Date.UTC(2026, 0, 1);
+  const out: PointEvent[] = [];
+  const useIds: string[] = [];
+  const grantIds: string[] = [];
+  for (const op of ops) {
+    now += op.dt;
+    let cmd: Command;
+    const id = randomUUID();
+    switch (op.kind) {
+      case 0: cmd = { kind: 'grant', userId, grantId: id, amount: op.amount, expiresAt: now + (1 + (op.amount % 5)) * DAY, reason: 'r', source: null }; grantIds.push(id); break;
+      case 1: cmd = { kind: 'use', userId, useId: id, amount: 1 + (op.amount % 300), orderId: null, reason: null }; useIds.push(id); break;
+      case 2: cmd = { kind: 'cancelUse', userId, useId: useIds[op.amount % Math.max(1, useIds.length)] ?? 'none', cancellationId: id, amount: null, reason: null }; break;
+      default: cmd = { kind: 'revoke', userId, grantId: grantIds[op.amount % Math.max(1, grantIds.length)] ?? 'none', reason: 'r' };
+    }
+    try {
+      const events = decide(cmd, wallet, now, randomUUID);
+      wallet = events.reduce(evolveWallet, wallet);
+      out.push(...events);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+    }
+  }
+  return out;
+}
+
+async function readModel(userId: string): Promise<UserModel> {
+  const k = userKeys(userId);
+  const [w, remaining, expiry, history] = await Promise.all([
+    redis.hgetall(k.wallet), redis.hgetall(k.remaining), redis.hgetall(k.expiry), redis.lrange(k.history, 0, -1),
+  ]);
+  return {
+    balance: Number(w.balance ?? 0),
+    seq: Number(w.seq ?? 0),
+    updatedAt: w.updatedAt ? Number(w.updatedAt) : null,
+    remaining: Object.fromEntries(Object.entries(remaining).map(([g, r]) => [g, Number(r)])),
+    expiry: Object.fromEntries(Object.entries(expiry).map(([g, e]) => [g, Number(e)])),
+    history: history.map((h) => JSON.parse(h)),
+  };
+}
+
+describe('Redis apply script', () => {
+  it('matches the pure model for random streams, batches and redeliveries', async () => {
+    const limit = 7;
+    const store = new RedisStore(redis, limit);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ kind: fc.integer({ min: 0, max: 3 }), amount: fc.integer({ min: 1, max: 2000 }), dt: fc.integer({ min: 0, max: 2 * DAY }) }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (ops, batchSize) => {
+          const userId = `lua-${randomUUID().slice(0, 12)}`;
+          const events = eventsFor(userId, ops);
+          let expected = emptyModel();
+          for (const e of events) expected = evolve(expected, e, limit).model;
+          // Deliver in batches; every batch is delivered twice (at-least-once).
+          let applied = 0;
+          let duplicates = 0;
+          for (let i = 0; i < events.length; i += batchSize) {
+            const batch = events.slice(i, i + batchSize);
+            const first = await store.apply(batch);
+            const again = await store.apply(batch);
+            applied += first.applied + again.applied;
+            duplicates += first.duplicates + again.duplicates;
+          }
+          expect(applied).toBe(events.length);
+          expect(duplicates).toBe(events.length);
+          expect(await readModel(userId)).toEqual(expected);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('stops at a gap: applies what precedes it, reports user and seqs, applies nothing after', async () => {
+    const userId = `gap-${randomUUID().slice(0, 12)}`;
+    const events = eventsFor(userId, [{ kind: 0, amount: 100, dt: 0 }, { kind: 0, amount: 200, dt: 0 }, { kind: 1, amount: 50, dt: 0 }]);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    const store = new RedisStore(redis, 10);
+    const other = `ok-${randomUUID().slice(0, 12)}`;
+    const otherEvents = eventsFor(other, [{ kind: 0, amount: 10, dt: 0 }]);
+    const err = await store.apply([events[0]!, events[2]!, ...otherEvents]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GapError);
+    expect(err).toMatchObject({ userId, expectedSeq: 2, gotSeq: 3 });
+    expect((await readModel(userId)).seq).toBe(1);
+    expect((await readModel(other)).seq).toBe(1); // other users of the batch are applied
+  });
+
+  it('keeps every key of a user in one hash slot ({userId} tag)', () => {
+    const keys = Object.values(userKeys('alice'));
+    for (const k of keys) expect(k).toMatch(/^u:\{alice\}:/);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * `make rebuild-redis` / `make rebuild-clickhouse`: empties a read model and replays
+ * it from points.events (offset 0), printing progress, while the API keeps answering.
+ *   1. stop the projector service;  2. empty the model;
+ *   3. rewind the projector's consumer group to the beginning of the topic;
+ *   4. start the projector service; 5. follow its committed offsets until it has
+ *      reached the end the topic had when the rebuild began.
+ * Queries answer throughout, from a model that fills up again (no old data is mixed in).
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../common/src/config.ts';
+import { stack } from '../../common/src/stack-control.ts';
+import { clickhouseFrom, truncate } from '../clickhouse/analytics.ts';
+import { statusKey } from './status.ts';
+
+const model = process.argv[2];
+if (model !== 'redis' && model !== 'clickhouse') {
+  console.error('usage: rebuild.ts redis|clickhouse');
+  process.exit(2);
+}
+const config = loadConfig();
+const service = `projector-${model}`;
+const groupId = `projector-${model}`;
+const topic = config.kafka.pointsTopic;
+const t0 = Date.now();
+const say = (msg: string) => console.log(`[rebuild ${model}] ${msg}`);
+
+async function emptyRedis(redis: Redis): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'u:{*}:*', 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+const kafka = new Kafka({ clientId: 'rebuild', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+await admin.connect();
+const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+try {
+  say(`stopping ${service}`);
+  await stack('stop', service);
+
+  if (model === 'redis') {
+    say(`emptied Redis model: ${await emptyRedis(redis)} keys deleted`);
+  } else {
+    await truncate(clickhouseFrom(config, 'writer'));
+    say('emptied ClickHouse model');
+  }
+  await redis.del(statusKey(model));
+
+  await admin.resetOffsets({ groupId, topic, earliest: true });
+  const ends = await admin.fetchTopicOffsets(topic);
+  const lows = new Map(ends.map((o) => [o.partition, Number(o.low)]));
+  const target = ends.reduce((s, o) => s + Number(o.high) - Number(o.low), 0);
+  say(`consumer group ${groupId} rewound to the beginning; ${target} messages to replay`);
+
+  say(`starting ${service}`);
+  await stack('start', service);
+
+  let last = { at: Date.now(), done: 0 };
+  for (;;) {
+    const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
+    let done = 0;
+    let behind = 0;
+    for (const o of ends) {
+      const c = Math.max(Number(committed.find((p) => p.partition === o.partition)?.offset ?? -1), lows.get(o.partition) ?? 0);
+      done += Math.min(c, Number(o.high)) - (lows.get(o.partition) ?? 0);
+      behind += Math.max(0, Number(o.high) - c);
+    }
+    const now = Date.now();
+    const rate = (done - last.done) / Math.max(0.001, (now - last.at) / 1000);
+    const left = rate > 0 ? Math.ceil(behind / rate) : null;
+    say(`${done}/${target} messages (${target ? Math.floor((100 * done) / target) : 100}%), ${Math.round(rate)}/s, ${left === null ? '?' : `${left} s`} left`);
+    if (behind === 0) break;
+    last = { at: now, done };
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const secs = (Date.now() - t0) / 1000;
+  say(`done: ${target} messages replayed in ${secs.toFixed(1)} s (${Math.round(target / secs)}/s overall)`);
+} finally {
+  await admin.disconnect();
+  redis.disconnect();
+}
