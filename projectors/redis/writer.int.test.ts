@@ -18,9 +18,17 @@ import { emptyModel, evolve, type UserModel } from './model.ts';
 import { RedisStore } from './writer.ts';
 
 const cfg = loadConfig();
+// A database of its own (15): these users never went through Kafka, so they must
+// not sit in the real model (db 0), where a rebuild could not reproduce them.
 let redis: Redis;
-beforeAll(async () => { redis = new Redis({ host: cfg.redis.host, port: cfg.redis.port }); });
-afterAll(async () => { await redis.quit(); });
+beforeAll(async () => {
+  redis = new Redis({ host: cfg.redis.host, port: cfg.redis.port, db: 15 });
+  await redis.flushdb();
+});
+afterAll(async () => {
+  await redis.flushdb();
+  await redis.quit();
+});
 
 const DAY = 86_400_000;
 

@@ -51,7 +51,9 @@ async function verifyAfter(name: string, r: BurstResult, log: string[]): Promise
       `  differences: MySQL ${report.mysql.length}, Redis ${report.redis.length}, ClickHouse ${report.clickhouse.length}`,
   );
   expect(r.failed).toBe(0);
-  expect(r.accepted).toBeGreaterThan(r.sent * 0.8);
+  // Every answer was a success or a refusal of the domain (the mix spends more than it grants).
+  expect(Object.keys(r.refused).filter((code) => !['INSUFFICIENT_POINTS', 'ALREADY_REVOKED', 'CANCEL_EXCEEDS_USE'].includes(code))).toEqual([]);
+  expect(r.accepted).toBeGreaterThan(r.sent / 2);
   await expectAllAcceptedInMySql(r);
   expect(report.idle).toBe(true);
   expect(report.mysql).toEqual([]);
