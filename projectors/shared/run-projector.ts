@@ -77,8 +77,11 @@ export class ProjectorRunner {
     this.consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // A projector killed with SIGKILL stays a group member until its session times
+      // out; its replacement waits for that before it gets partitions: keep it short.
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 15_000,
+      heartbeatInterval: 2_000,
       maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 1_048_576,
     });
     await this.consumer.connect();

@@ -18,12 +18,20 @@ afterAll(async () => {
   for (const s of ['connect', 'projector-redis', 'projector-clickhouse']) await stack('start', s);
 });
 
+/** Restarts under way, per service: a service is killed again only once it is back. */
+const restarts = new Map<string, Promise<void>>();
+const restartErrors: string[] = [];
+
 /** SIGKILL, a moment down, then started again (in the background: the burst goes on). */
 function killAndRestart(service: string, downMs: number, log: string[]): () => Promise<void> {
   return async () => {
+    await restarts.get(service);
     await stack('kill', service);
     log.push(`${new Date().toISOString()} killed ${service}`);
-    void sleep(downMs).then(() => stack('start', service)).then(() => log.push(`${new Date().toISOString()} started ${service}`));
+    restarts.set(service, sleep(downMs)
+      .then(() => stack('start', service))
+      .then(() => { log.push(`${new Date().toISOString()} started ${service}`); })
+      .catch((e: Error) => { restartErrors.push(`${service}: ${e.message}`); }));
   };
 }
 
@@ -43,7 +51,8 @@ async function expectAllAcceptedInMySql(r: BurstResult): Promise<void> {
 }
 
 async function verifyAfter(name: string, r: BurstResult, log: string[]): Promise<void> {
-  await sleep(3000); // let the restarts above finish
+  await Promise.all(restarts.values());
+  expect(restartErrors).toEqual([]);
   const report = await verifyAll(config, { readModels: true, waitMs: 180_000 });
   console.log(
     `[${name}] ${r.sent} commands in ${r.seconds.toFixed(1)} s: ${r.accepted} accepted, refused ${JSON.stringify(r.refused)}, ${r.failed} failed\n` +
