@@ -91,7 +91,7 @@ describe('ClickHouseStore', () => {
     expect(await Promise.all([first, second])).toEqual([{ applied: 60, duplicates: 0 }, { applied: 40, duplicates: 0 }]);
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(5_000); // far below maxDelayMs: the size triggered it
-    expect(store.stats.flushes).toEqual({ size: 1, time: 0, manual: 0 });
+    expect(store.stats.flushes).toEqual({ size: 1, time: 0, callers: 0, manual: 0 });
     expect(store.stats.last).toMatchObject({ reason: 'size', events: 100, inserted: 100 });
     expect((await rawRows(a)).length + (await rawRows(b)).length).toBe(100);
   });
@@ -109,8 +109,21 @@ describe('ClickHouseStore', () => {
     expect(rb).toEqual({ applied: 2, duplicates: 0 });
     expect(ra[1]).toBeGreaterThanOrEqual(395); // the timer starts with the first buffered event
     expect(ra[1]).toBeLessThan(3_000);
-    expect(store.stats.flushes).toEqual({ size: 0, time: 1, manual: 0 });
+    expect(store.stats.flushes).toEqual({ size: 0, time: 1, callers: 0, manual: 0 });
     expect(store.stats.last).toMatchObject({ reason: 'time', events: 5, inserted: 5 });
+  });
+
+  it('flushes when every caller in flight is waiting, without waiting for size or time', async () => {
+    const store = new ClickHouseStore(db.ch, { maxEvents: 5000, maxDelayMs: 20_000, flushWhenCallersWaiting: 2 });
+    const a = uniqueUser();
+    const b = uniqueUser();
+    const started = Date.now();
+    const first = store.apply(grants(a, 1, 3));
+    const second = store.apply(grants(b, 1, 2));
+    expect(await first).toEqual({ applied: 3, duplicates: 0 });
+    expect(await second).toEqual({ applied: 2, duplicates: 0 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(store.stats.flushes).toEqual({ size: 0, time: 0, callers: 1, manual: 0 });
   });
 
   it('flush() writes what is buffered now (shutdown)', async () => {

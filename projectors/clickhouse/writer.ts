@@ -25,10 +25,16 @@ export interface ClickHouseStoreOptions {
   maxEvents?: number;
   /** Flush this long after the first buffered event at the latest (default 1000 ms). */
   maxDelayMs?: number;
+  /**
+   * Flush as soon as this many apply() calls are waiting: the consume loop's number of
+   * partitions in flight. None of them can send more until the flush, so waiting for
+   * size or time would only stall the replay.
+   */
+  flushWhenCallersWaiting?: number;
   log?: Logger;
 }
 
-export type FlushReason = 'size' | 'time' | 'manual';
+export type FlushReason = 'size' | 'time' | 'callers' | 'manual';
 
 export interface FlushStats {
   /** Flushes per trigger. */
@@ -47,7 +53,7 @@ interface Pending {
 
 export class ClickHouseStore implements ProjectorStore {
   readonly name = 'clickhouse';
-  readonly stats: FlushStats = { flushes: { size: 0, time: 0, manual: 0 }, inserted: 0, duplicates: 0, failedFlushes: 0 };
+  readonly stats: FlushStats = { flushes: { size: 0, time: 0, callers: 0, manual: 0 }, inserted: 0, duplicates: 0, failedFlushes: 0 };
   private readonly maxEvents: number;
   private readonly maxDelayMs: number;
   private buffer: Pending[] = [];
@@ -68,6 +74,7 @@ export class ClickHouseStore implements ProjectorStore {
       this.buffer.push({ events, resolve, reject });
       this.buffered += events.length;
       if (this.buffered >= this.maxEvents) void this.trigger('size');
+      else if (this.opts.flushWhenCallersWaiting && this.buffer.length >= this.opts.flushWhenCallersWaiting) void this.trigger('callers');
       else this.timer ??= setTimeout(() => void this.trigger('time'), this.maxDelayMs);
     });
   }

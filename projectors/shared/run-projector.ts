@@ -49,6 +49,9 @@ export interface RunOptions {
   maxBytesPerPartition?: number;
 }
 
+/** Partitions a projector process applies at once. */
+export const PARTITIONS_IN_FLIGHT = 2;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (attempt: number) => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)) * (0.8 + Math.random() * 0.4);
 
@@ -89,7 +92,7 @@ export class ProjectorRunner {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 2,
+      partitionsConsumedConcurrently: PARTITIONS_IN_FLIGHT,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, pause, resolveOffset }) => {
         const events: PointEvent[] = [];
         const poison: { m: KafkaMessage; reason: string }[] = [];
