@@ -9,6 +9,7 @@
  */
 import { quote, quoteList, type ClickHouse } from '../../common/src/clickhouse.ts';
 import type { EventType } from '../../api/src/points/types.ts';
+import { historyItem, type HistoryItem } from '../shared/history-item.ts';
 import { EVENTS_TABLE } from './schema.ts';
 import { checkDay, checkInt, inListChunks } from './sql.ts';
 
@@ -157,20 +158,6 @@ export async function totalsPerUserAndType(ch: ClickHouse, userIds?: string[]): 
   return out;
 }
 
-export interface HistoryItem {
-  eventId: string;
-  seq: number;
-  type: EventType;
-  amount: number;
-  balanceAfter: number;
-  occurredAt: string;
-  grantId?: string;
-  useId?: string;
-  cancellationId?: string;
-  orderId?: string;
-  reason?: string;
-}
-
 /**
  * A user's events with seq below `beforeSeq`, newest first, at most `limit`: the API's
  * history pages older than Redis keeps, in the same item shape as Redis's (null fields
@@ -188,22 +175,15 @@ export async function historyBefore(ch: ClickHouse, userId: string, beforeSeq: n
     WHERE userId = ${quote(userId)} AND seq < ${beforeSeq}
     ORDER BY seq DESC
     LIMIT ${limit}`);
-  return rows.map((r) => {
-    const item: HistoryItem = {
-      eventId: r.eventId,
+  return rows.map((r) =>
+    historyItem({
+      ...r,
       seq: Number(r.seq),
-      type: r.type,
       amount: Number(r.amount),
       balanceAfter: Number(r.balanceAfter),
-      occurredAt: new Date(Number(r.occurredAtMs)).toISOString(),
-    };
-    if (r.grantId !== null) item.grantId = r.grantId;
-    if (r.useId !== null) item.useId = r.useId;
-    if (r.cancellationId !== null) item.cancellationId = r.cancellationId;
-    if (r.orderId !== null) item.orderId = r.orderId;
-    if (r.reason !== null) item.reason = r.reason;
-    return item;
-  });
+      occurredAt: Number(r.occurredAtMs),
+    }),
+  );
 }
 
 /** Empties the read model (before a rebuild from offset 0). Needs the writer user. */

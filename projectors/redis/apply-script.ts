@@ -7,7 +7,8 @@
  * Numbers travel as strings: Lua's own numbers print big integers as 1e+15.
  */
 import type { PointEvent } from '../../api/src/points/types.ts';
-import { endsLot, historyItem, lotChanges } from './model.ts';
+import { historyItem } from '../shared/history-item.ts';
+import { endsLot, lotChanges } from './model.ts';
 
 export const APPLY_SCRIPT = `
 local w, lr, le, h = KEYS[1], KEYS[2], KEYS[3], KEYS[4]

@@ -4,20 +4,7 @@
  * against (writer.int.test.ts).
  */
 import type { PointEvent } from '../../api/src/points/types.ts';
-
-export interface HistoryItem {
-  eventId: string;
-  seq: number;
-  type: PointEvent['type'];
-  amount: number;
-  balanceAfter: number;
-  occurredAt: string;
-  grantId?: string;
-  useId?: string;
-  cancellationId?: string;
-  orderId?: string;
-  reason?: string;
-}
+import { historyItem, type HistoryItem } from '../shared/history-item.ts';
 
 export interface UserModel {
   balance: number;
@@ -32,19 +19,6 @@ export interface UserModel {
 }
 
 export const emptyModel = (): UserModel => ({ balance: 0, seq: 0, updatedAt: null, remaining: {}, expiry: {}, history: [] });
-
-export function historyItem(e: PointEvent): HistoryItem {
-  const item: HistoryItem = {
-    eventId: e.eventId, seq: e.seq, type: e.type, amount: e.amount, balanceAfter: e.balanceAfter,
-    occurredAt: new Date(e.occurredAt).toISOString(),
-  };
-  if (e.grantId !== null) item.grantId = e.grantId;
-  if (e.useId !== null) item.useId = e.useId;
-  if (e.cancellationId !== null) item.cancellationId = e.cancellationId;
-  if (e.orderId !== null) item.orderId = e.orderId;
-  if (e.reason !== null) item.reason = e.reason;
-  return item;
-}
 
 /** How an event moves points between lots: [grantId, signed change]. */
 export function lotChanges(e: PointEvent): [string, number][] {

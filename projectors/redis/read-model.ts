@@ -1,7 +1,7 @@
 /** Reads of the Redis model, for the query API. */
 import type { Redis } from 'ioredis';
 import { userKeys } from './keys.ts';
-import type { HistoryItem } from './model.ts';
+import type { HistoryItem } from '../shared/history-item.ts';
 
 const DAY = 86_400_000;
 

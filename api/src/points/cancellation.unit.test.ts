@@ -3,50 +3,14 @@ import fc from 'fast-check';
 import { decide } from './decide.ts';
 import { DomainError } from './errors.ts';
 import { evolve } from './evolve.ts';
+import { testLedger } from './test-ledger.ts';
 import { emptyWallet, type Command, type Lot, type PointEvent, type Wallet } from './types.ts';
 
 const USER = 'user-1';
 const T0 = Date.UTC(2025, 0, 1);
 const DAY = 86_400_000;
 
-/** One user's ledger: decides commands and folds what they emit. */
-function ledger() {
-  let wallet: Wallet = emptyWallet(USER);
-  const log: PointEvent[] = [];
-  let n = 0;
-  const newId = (): string => `evt-${++n}`;
-  return {
-    get wallet(): Wallet {
-      return wallet;
-    },
-    log,
-    run(command: Command, now: number): PointEvent[] {
-      const out = decide(command, wallet, now, newId);
-      for (const e of out) {
-        wallet = evolve(wallet, e);
-        expect(e.balanceAfter).toBe(wallet.balance);
-      }
-      log.push(...out);
-      return out;
-    },
-    refused(command: Command, now: number): DomainError {
-      const before = structuredClone(wallet);
-      try {
-        decide(command, wallet, now, newId);
-      } catch (e) {
-        expect(e).toBeInstanceOf(DomainError);
-        expect(wallet).toEqual(before);
-        return e as DomainError;
-      }
-      throw new Error(`expected ${command.kind} to be refused`);
-    },
-    lot(grantId: string): Lot {
-      const l = wallet.lots.find((x) => x.grantId === grantId);
-      if (!l) throw new Error(`no lot ${grantId}`);
-      return l;
-    },
-  };
-}
+const ledger = () => testLedger(USER);
 
 const grant = (grantId: string, amount: number, expiresAt: number): Command =>
   ({ kind: 'grant', userId: USER, grantId, amount, expiresAt, reason: 'test', source: null });

@@ -2,46 +2,14 @@ import { describe, it, expect } from 'vitest';
 import { decide } from './decide.ts';
 import { DomainError } from './errors.ts';
 import { evolve } from './evolve.ts';
+import { testLedger } from './test-ledger.ts';
 import { emptyWallet, MAX_AMOUNT, MAX_VALIDITY_MS, type Command, type PointEvent, type Wallet } from './types.ts';
 
 const USER = 'user-1';
 const T0 = Date.UTC(2025, 0, 1);
 const DAY = 86_400_000;
 
-/** One user's ledger: decides commands and folds what they emit. */
-function ledger() {
-  let wallet: Wallet = emptyWallet(USER);
-  const log: PointEvent[] = [];
-  let n = 0;
-  const newId = (): string => `evt-${++n}`;
-  return {
-    get wallet(): Wallet {
-      return wallet;
-    },
-    log,
-    run(command: Command, now: number): PointEvent[] {
-      const out = decide(command, wallet, now, newId);
-      for (const e of out) wallet = evolve(wallet, e);
-      log.push(...out);
-      return out;
-    },
-    /** Decides a command that must be refused; checks that the wallet is untouched. */
-    refused(command: Command, now: number): DomainError {
-      const before = structuredClone(wallet);
-      try {
-        decide(command, wallet, now, newId);
-      } catch (e) {
-        expect(e).toBeInstanceOf(DomainError);
-        expect(wallet).toEqual(before);
-        return e as DomainError;
-      }
-      throw new Error(`expected ${command.kind} to be refused`);
-    },
-    remaining(grantId: string): number | undefined {
-      return wallet.lots.find((l) => l.grantId === grantId)?.remaining;
-    },
-  };
-}
+const ledger = () => testLedger(USER);
 
 const grant = (grantId: string, amount: number, expiresAt: number): Command =>
   ({ kind: 'grant', userId: USER, grantId, amount, expiresAt, reason: 'welcome', source: 'test' });

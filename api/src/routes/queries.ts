@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouse } from '../../../common/src/clickhouse.ts';
 import { readBalance, readGrants, readHistory, userSeq } from '../../../projectors/redis/read-model.ts';
-import type { HistoryItem } from '../../../projectors/redis/model.ts';
+import type { HistoryItem } from '../../../projectors/shared/history-item.ts';
 import { AppError } from '../http/app-error.ts';
 import { ErrorBody, Time, UserId } from '../http/schemas.ts';
 

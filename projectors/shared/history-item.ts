@@ -1,0 +1,37 @@
+/**
+ * One item of GET /v1/users/{userId}/history, the same from Redis (recent events) and
+ * from ClickHouse (older ones): the event's own fields, null ones left out.
+ */
+import type { PointEvent } from '../../api/src/points/types.ts';
+
+export interface HistoryItem {
+  eventId: string;
+  seq: number;
+  type: PointEvent['type'];
+  amount: number;
+  balanceAfter: number;
+  occurredAt: string;
+  grantId?: string;
+  useId?: string;
+  cancellationId?: string;
+  orderId?: string;
+  reason?: string;
+}
+
+export type HistorySource = Pick<
+  PointEvent,
+  'eventId' | 'seq' | 'type' | 'amount' | 'balanceAfter' | 'occurredAt' | 'grantId' | 'useId' | 'cancellationId' | 'orderId' | 'reason'
+>;
+
+export function historyItem(e: HistorySource): HistoryItem {
+  const item: HistoryItem = {
+    eventId: e.eventId, seq: e.seq, type: e.type, amount: e.amount, balanceAfter: e.balanceAfter,
+    occurredAt: new Date(e.occurredAt).toISOString(),
+  };
+  if (e.grantId !== null) item.grantId = e.grantId;
+  if (e.useId !== null) item.useId = e.useId;
+  if (e.cancellationId !== null) item.cancellationId = e.cancellationId;
+  if (e.orderId !== null) item.orderId = e.orderId;
+  if (e.reason !== null) item.reason = e.reason;
+  return item;
+}
