@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude: ['node_modules/**', '.stack/**'] } },
+      { test: { name: 'unit', include: ['**/*.unit.test.ts', '**/*.unit.test.tsx'], exclude: ['node_modules/**', '.stack/**'] } },
       {
         test: {
           name: 'int',

@@ -8,9 +8,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
-import type { StackConfig } from '../../common/src/config.ts';
+import { repoRoot, type StackConfig } from '../../common/src/config.ts';
 import { AppError } from './http/app-error.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerErrorHandling } from './http/errors.ts';
@@ -76,6 +79,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerMetrics(app);
+
+  // The admin console (web/, built by `make up` into web/dist), public like /docs: it
+  // holds no key; the operator types one in and it calls this API.
+  const consoleDir = path.join(repoRoot, 'web/dist');
+  if (existsSync(consoleDir)) {
+    await app.register(fastifyStatic, { root: consoleDir, prefix: '/console/', index: 'index.html' });
+    app.get('/console', { schema: { hide: true } }, (_request, reply) => reply.redirect('/console/'));
+  }
 
   const ledger = new Ledger({ db, schemaId, clock, newId });
   await app.register(async (scope) => {

@@ -7,6 +7,7 @@ APT_NEEDS=(
   "redis-server:redis-server" "redis-cli:redis-tools"
   "clickhouse-server:clickhouse-server" "clickhouse-client:clickhouse-client"
   "curl:curl" "java:openjdk-17-jre-headless" "mvn:maven"
+  "chromium:chromium"
 )
 
 have_cmd() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
@@ -57,8 +58,21 @@ install_npm() {
     || die "npm ci failed; see $LOG_DIR/install.log"
 }
 
+# The admin console (web/), built into web/dist when its sources are newer than the build.
+build_web() {
+  local stamp="$REPO_DIR/web/dist/index.html"
+  [[ -f "$REPO_DIR/web/index.html" ]] || return 0
+  if [[ -f "$stamp" ]] && [[ -z "$(find "$REPO_DIR/web" -path "$REPO_DIR/web/dist" -prune -o -newer "$stamp" -type f -print -quit)" ]]; then
+    return 0
+  fi
+  log "building the admin console (web/ -> web/dist)"
+  (cd "$REPO_DIR" && npm run --silent build:web) >> "$LOG_DIR/install.log" 2>&1 \
+    || die "building the admin console failed; see $LOG_DIR/install.log"
+}
+
 install_all() {
   install_apt
   install_java
   install_npm
+  build_web
 }
