@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
@@ -82,11 +82,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The admin console (web/, built by `make up` into web/dist), public like /docs: it
   // holds no key; the operator types one in and it calls this API.
+  // Registered even before the first build: a build made later is served at once.
   const consoleDir = path.join(repoRoot, 'web/dist');
-  if (existsSync(consoleDir)) {
-    await app.register(fastifyStatic, { root: consoleDir, prefix: '/console/', index: 'index.html' });
-    app.get('/console', { schema: { hide: true } }, (_request, reply) => reply.redirect('/console/'));
-  }
+  mkdirSync(consoleDir, { recursive: true });
+  await app.register(fastifyStatic, { root: consoleDir, prefix: '/console/', index: 'index.html' });
+  app.get('/console', { schema: { hide: true } }, (_request, reply) => reply.redirect('/console/'));
 
   const ledger = new Ledger({ db, schemaId, clock, newId });
   await app.register(async (scope) => {

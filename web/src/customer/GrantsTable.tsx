@@ -1,0 +1,62 @@
+/** Active grants (lots): what is left and when it expires; those within 30 days marked. */
+import type { ActiveGrant } from '../api/types.ts';
+import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { Empty, Loading } from '../components/Status.tsx';
+import { points, utc } from '../format.ts';
+import type { AsyncState } from '../hooks/useAsync.ts';
+
+const DAY = 86_400_000;
+export const EXPIRING_WITHIN_DAYS = 30;
+
+export function daysLeft(expiresAt: string, now: number): number {
+  return Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / DAY));
+}
+
+interface Props {
+  grants: AsyncState<ActiveGrant[]>;
+  stale: boolean;
+  onRevoke: (g: ActiveGrant) => void;
+  now?: number;
+}
+
+export function GrantsTable({ grants, stale, onRevoke, now = Date.now() }: Props) {
+  const list = grants.data;
+  return (
+    <section className={`panel${stale ? ' stale' : ''}`} aria-labelledby="grants-title" aria-busy={grants.loading || stale}>
+      <h2 id="grants-title">Active grants{stale && <span className="muted small"> (updating after the command…)</span>}</h2>
+      {grants.error && <ErrorMessage error={grants.error} context="The grants could not be loaded." />}
+      {!list && grants.loading && <Loading what="Loading the grants…" />}
+      {list && list.length === 0 && <Empty>No active grants.</Empty>}
+      {list && list.length > 0 && (
+        <table className="table responsive">
+          <caption className="sr-only">Active grants, earliest expiry first</caption>
+          <thead>
+            <tr><th scope="col">Grant</th><th scope="col" className="num">Remaining</th><th scope="col">Expires</th><th scope="col"><span className="sr-only">Action</span></th></tr>
+          </thead>
+          <tbody>
+            {list.map((g) => {
+              const left = daysLeft(g.expiresAt, now);
+              const soon = left <= EXPIRING_WITHIN_DAYS;
+              return (
+                <tr key={g.grantId} className={soon ? 'expiring' : undefined}>
+                  <td data-label="Grant"><code className="id">{g.grantId}</code></td>
+                  <td data-label="Remaining" className="num">{points(g.remaining)}</td>
+                  <td data-label="Expires">
+                    <span>
+                      {utc(g.expiresAt, { seconds: false })}
+                      {soon && <> <span className="badge badge-warn">expires in {left} {left === 1 ? 'day' : 'days'}</span></>}
+                    </span>
+                  </td>
+                  <td data-label="" className="actions">
+                    <button type="button" className="button button-small" onClick={() => onRevoke(g)}
+                      aria-label={`Revoke grant ${g.grantId}`}>Revoke…</button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * History, newest first, page by page back to the first event (nextBeforeSeq);
+ * where Redis ends and ClickHouse begins is the API's business, not the reader's.
+ */
+import { useState } from 'react';
+import { getHistory } from '../api/endpoints.ts';
+import type { HistoryItem } from '../api/types.ts';
+import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { Empty, Loading } from '../components/Status.tsx';
+import { eventLabel, points, utc } from '../format.ts';
+import { useAsync } from '../hooks/useAsync.ts';
+
+export const PAGE_SIZE = 20;
+const MINUS = new Set(['POINTS_USED', 'POINTS_EXPIRED', 'POINTS_REVOKED']);
+
+const signed = (i: HistoryItem) => `${MINUS.has(i.type) ? '−' : '+'}${points(Math.abs(i.amount))}`;
+
+function details(i: HistoryItem): string {
+  return [
+    i.reason && `“${i.reason}”`,
+    i.orderId && `order ${i.orderId}`,
+    i.useId && `use ${i.useId}`,
+    i.grantId && `grant ${i.grantId}`,
+    i.cancellationId && `cancellation ${i.cancellationId}`,
+  ].filter(Boolean).join(' · ');
+}
+
+/** Points cancelled per use, as far as this page shows. */
+function cancelledPerUse(items: HistoryItem[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const i of items) if (i.type === 'POINTS_USE_CANCELED' && i.useId) m.set(i.useId, (m.get(i.useId) ?? 0) + i.amount);
+  return m;
+}
+
+interface Props {
+  userId: string;
+  stale: boolean;
+  onCancelUse: (item: HistoryItem) => void;
+}
+
+export function HistoryTable({ userId, stale, onCancelUse }: Props) {
+  // The cursors of the pages shown so far: undefined is the newest page.
+  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
+  const beforeSeq = cursors[cursors.length - 1];
+  const page = useAsync((signal) => getHistory(userId, { limit: PAGE_SIZE, beforeSeq, signal }), [userId, beforeSeq]);
+  const items = page.data?.items;
+  const next = page.data?.nextBeforeSeq ?? null;
+  const pageNo = cursors.length;
+  const cancelled = cancelledPerUse(items ?? []);
+
+  return (
+    <section className={`panel${stale ? ' stale' : ''}`} aria-labelledby="history-title" aria-busy={page.loading || stale}>
+      <h2 id="history-title">History{stale && <span className="muted small"> (updating after the command…)</span>}</h2>
+      {page.error && <ErrorMessage error={page.error} context="The history could not be loaded." />}
+      {!items && page.loading && <Loading what="Loading the history…" />}
+      {items && items.length === 0 && (pageNo === 1
+        ? <Empty>No history: this user has no events yet.</Empty>
+        : <Empty>No older events.</Empty>)}
+      {items && items.length > 0 && (
+        <table className={`table responsive history${page.loading ? ' stale' : ''}`}>
+          <caption className="sr-only">Events, newest first, page {pageNo}</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="num">Seq</th><th scope="col">When</th><th scope="col">Event</th>
+              <th scope="col" className="num">Points</th><th scope="col" className="num">Balance after</th>
+              <th scope="col">Details</th><th scope="col"><span className="sr-only">Action</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr key={i.eventId} data-type={i.type}>
+                <td data-label="Seq" className="num">{i.seq}</td>
+                <td data-label="When">{utc(i.occurredAt)}</td>
+                <td data-label="Event">{eventLabel(i.type)}</td>
+                <td data-label="Points" className={`num ${MINUS.has(i.type) ? 'minus' : 'plus'}`}>{signed(i)}</td>
+                <td data-label="Balance after" className="num">{points(i.balanceAfter)}</td>
+                <td data-label="Details" className="details">{details(i) || '—'}</td>
+                <td data-label="" className="actions">
+                  {i.type === 'POINTS_USED' && i.useId && ((cancelled.get(i.useId) ?? 0) >= i.amount
+                    ? <span className="muted small">cancelled</span>
+                    : (
+                      <button type="button" className="button button-small" onClick={() => onCancelUse(i)}
+                        aria-label={`Cancel the use at seq ${i.seq}`}>Cancel use…</button>
+                    ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {(pageNo > 1 || next !== null) && (
+        <nav className="pager" aria-label="History pages">
+          <button type="button" className="button" disabled={pageNo === 1 || page.loading}
+            onClick={() => setCursors((c) => c.slice(0, -1))}>← Newer</button>
+          <span className="muted small">Page {pageNo}</span>
+          <button type="button" className="button" disabled={next === null || page.loading}
+            onClick={() => { if (next !== null) setCursors((c) => [...c, next]); }}>Older →</button>
+        </nav>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+/** What every command form shares: API field problems on the right field, focus on the first error. */
+import type { ApiError } from '../api/errors.ts';
+import type { CommandState } from '../hooks/useCommand.ts';
+
+/** `body.amount` / `params.useId` of a VALIDATION_FAILED answer → the form's own field names. */
+export function apiFieldErrors<K extends string>(state: CommandState<unknown>, fields: readonly K[]): Partial<Record<K, string>> {
+  if (state.status !== 'failed') return {};
+  return fieldErrorsOf(state.error, fields);
+}
+
+export function fieldErrorsOf<K extends string>(error: ApiError, fields: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const p of error.fieldProblems) {
+    const name = p.field.split('.').pop() as K;
+    if (fields.includes(name) && !out[name]) out[name] = `The API says: ${p.message}`;
+  }
+  return out;
+}
+
+/** After a refused submit: move focus to the first field marked invalid. */
+export function focusFirstInvalid(form: HTMLFormElement | null): void {
+  requestAnimationFrame(() => {
+    const el = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    el?.focus();
+  });
+}
+
+/** Optional text fields: trimmed, and left out when empty. */
+export const optional = (s: string) => (s.trim() === '' ? undefined : s.trim());

@@ -1,0 +1,240 @@
+/**
+ * The admin console in a real browser (Debian's Chromium through playwright-core)
+ * against the real running stack: the console as the API serves it at /console/
+ * (build it first: `npm run build:web`), every call going to the real API, Redis,
+ * ClickHouse and Kafka Connect. Screenshots go to docs/screenshots/.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig, repoRoot } from '../../common/src/config.ts';
+
+const config = loadConfig();
+const adminKey = config.api.keys.find((k) => k.scopes.includes('admin'));
+const apiUrl = `http://${config.api.host}:${config.api.port}`;
+const consoleUrl = `${apiUrl}/console/`;
+const distDir = path.join(repoRoot, 'web/dist');
+const shotsDir = path.join(repoRoot, 'docs/screenshots');
+const userId = `web-${Date.now()}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The browser's own log line for a refused request the scenario provokes on purpose
+ * (a 409 for the use beyond the balance): Chromium reports every HTTP error answer
+ * to fetch as "Failed to load resource". Only that exact line is tolerated.
+ */
+const EXPECTED_REFUSALS = [/^Failed to load resource: the server responded with a status of 409 \(Conflict\)$/];
+
+interface Problem { kind: string; text: string; url?: string }
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let servedByApi = false;
+const problems: Problem[] = [];
+const tolerated: string[] = [];
+const commandKeys: string[] = [];
+
+const shot = (name: string) => page.screenshot({ path: path.join(shotsDir, name), fullPage: true });
+
+/** Every text the balance card showed, in order (a MutationObserver in the page). */
+async function watchBalance(): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __balanceLog: string[] };
+    w.__balanceLog = [];
+    const card = document.querySelector('.balance-card');
+    if (!card) throw new Error('no balance card');
+    const record = () => {
+      const n = card.querySelector('[data-testid="balance"]')?.textContent ?? '';
+      const s = card.querySelector('[role="status"]')?.textContent ?? '';
+      const entry = `${n} | ${s}`;
+      if (w.__balanceLog[w.__balanceLog.length - 1] !== entry) w.__balanceLog.push(entry);
+    };
+    record();
+    new MutationObserver(record).observe(card, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+const balanceLog = () => page.evaluate(() => (window as unknown as { __balanceLog: string[] }).__balanceLog);
+
+async function balanceText(): Promise<string> {
+  return (await page.getByTestId('balance').textContent()) ?? '';
+}
+
+/** Submits the visible command form and waits until the balance shows `expected` after catching up. */
+async function expectCaughtUp(expected: string, seq: number): Promise<void> {
+  await page.getByTestId('balance').filter({ hasText: new RegExp(`^${expected} points$`) }).waitFor({ timeout: 30_000 });
+  expect(await page.getByTestId('seq').textContent()).toBe(String(seq));
+  const log = await balanceLog();
+  const waitingAt = log.findIndex((l) => l.includes(`Waiting for the read model to catch up to seq ${seq}`));
+  const shownAt = log.findIndex((l) => l.startsWith(`${expected} points |`));
+  expect(waitingAt, log.join('\n')).toBeGreaterThanOrEqual(0);
+  expect(shownAt, log.join('\n')).toBeGreaterThan(waitingAt);
+  // Between the command and the caught-up answer no number was shown as current.
+  for (const l of log.slice(waitingAt, shownAt)) expect(l.startsWith('…'), log.join('\n')).toBe(true);
+}
+
+/** ClickHouse is fed by its own projector: wait until it has what this run granted today. */
+async function analyticsCaughtUp(): Promise<void> {
+  const day = new Date().toISOString().slice(0, 10);
+  const get = async (p: string) => (await fetch(`${apiUrl}${p}`, { headers: { authorization: `Bearer ${adminKey!.secret}` } })).json() as Promise<unknown[]>;
+  await expect.poll(async () => {
+    const [daily, expiring] = await Promise.all([get(`/v1/analytics/daily?from=${day}&to=${day}`), get('/v1/analytics/expiring?days=30')]);
+    return daily.length > 0 && expiring.length > 0;
+  }, { timeout: 30_000, interval: 500 }).toBe(true);
+}
+
+beforeAll(async () => {
+  if (!adminKey) throw new Error('the configuration holds no key with the admin scope');
+  if (!existsSync(path.join(distDir, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first');
+  mkdirSync(shotsDir, { recursive: true });
+  servedByApi = (await fetch(consoleUrl)).status === 200;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() !== 'error' && m.type() !== 'warning') return;
+    if (EXPECTED_REFUSALS.some((r) => r.test(m.text()))) return void tolerated.push(m.text());
+    problems.push({ kind: `console.${m.type()}`, text: m.text(), url: m.location().url });
+  });
+  page.on('pageerror', (e) => problems.push({ kind: 'pageerror', text: String(e) }));
+  page.on('requestfailed', (r) => problems.push({ kind: 'requestfailed', text: `${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}` }));
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().includes('/v1/points/')) commandKeys.push(r.headers()['idempotency-key'] ?? '');
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('admin console against the running stack', () => {
+  it('is served by the API at /console/', () => {
+    expect(servedByApi, `GET ${consoleUrl} is not 200`).toBe(true);
+  });
+
+  it('asks for the key first and keeps it in sessionStorage only', async () => {
+    await page.goto(consoleUrl);
+    await expect.poll(() => page.title()).toContain('Enter the key');
+    await page.getByLabel('Admin API key').fill(adminKey!.secret);
+    await page.getByLabel('Admin API key').press('Enter');
+    await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+    const stored = await page.evaluate(() => ({ session: Object.values({ ...sessionStorage }), local: localStorage.length }));
+    expect(stored.session).toContain(adminKey!.secret);
+    expect(stored.local).toBe(0);
+  });
+
+  it('looks an unknown user up: balance 0, no history', async () => {
+    await page.getByLabel('User id').fill(userId);
+    await page.getByLabel('User id').press('Enter');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/customer/${userId}`);
+    await page.getByTestId('balance').filter({ hasText: /^0 points$/ }).waitFor();
+    await page.getByText('No history: this user has no events yet.').waitFor();
+    await page.getByText('No active grants.').waitFor();
+  });
+
+  it('grants points and shows the new balance only once the read model has caught up', async () => {
+    await watchBalance();
+    await page.locator('#grant-amount').fill('500');
+    await page.locator('#grant-reason').fill('e2e welcome');
+    await page.locator('#grant-reason').press('Enter');
+    await expectCaughtUp('500', 1);
+    await page.getByText(/Granted 500 points at seq 1/).waitFor();
+    await page.locator('table').filter({ hasText: 'Granted' }).waitFor();
+    expect(commandKeys).toHaveLength(1);
+    expect(commandKeys[0]).toMatch(UUID);
+  });
+
+  it('refuses a use beyond the balance, in words (INSUFFICIENT_POINTS)', async () => {
+    await page.getByRole('button', { name: 'Use', exact: true }).click();
+    await page.locator('#use-amount').fill('100000');
+    await page.locator('#use-amount').press('Enter');
+    const alert = page.getByRole('alert').filter({ hasText: 'INSUFFICIENT_POINTS' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('The customer does not have enough usable points for this.');
+    expect(await balanceText()).toContain('500');
+    await shot('command-refused.png');
+  });
+
+  it('uses, cancels the use from the history and revokes the grant from the list', async () => {
+    await watchBalance();
+    await page.locator('#use-amount').fill('200');
+    await page.locator('#use-order').fill('order-e2e-1');
+    await page.locator('#use-order').press('Enter');
+    await expectCaughtUp('300', 2);
+
+    await watchBalance();
+    await page.getByRole('button', { name: 'Cancel the use at seq 2' }).click();
+    expect(await page.locator('#cancel-use-id').inputValue()).toMatch(UUID);
+    await page.getByRole('button', { name: 'Cancel the use', exact: true }).click();
+    await expectCaughtUp('500', 3);
+
+    await watchBalance();
+    await page.getByRole('button', { name: /^Revoke grant / }).click();
+    await page.locator('#revoke-reason').fill('e2e revoke');
+    await page.locator('#revoke-reason').press('Enter');
+    await expectCaughtUp('0', 4);
+    await page.getByText('No active grants.').waitFor();
+
+    // Four commands, four fresh keys.
+    expect(new Set(commandKeys).size).toBe(commandKeys.length);
+    expect(commandKeys).toHaveLength(5);
+  });
+
+  it('shows the customer page at 1280 px and at 390 px without horizontal scrolling', async () => {
+    // Give the user something to show: a fresh grant.
+    await watchBalance();
+    await page.getByRole('button', { name: 'Grant', exact: true }).click();
+    await page.locator('#grant-amount').fill('1200');
+    await page.locator('#grant-days').fill('20');
+    await page.locator('#grant-reason').fill('e2e birthday');
+    await page.locator('#grant-source').fill('campaign-e2e');
+    await page.locator('#grant-reason').press('Enter');
+    await expectCaughtUp('1,200', 5);
+    await page.getByText(/expires in 20 days/).waitFor();
+    await shot('customer.png');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('balance').waitFor();
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    await shot('customer-mobile.png');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('draws the analytics charts with data', async () => {
+    await analyticsCaughtUp();
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    const daily = page.getByRole('img', { name: /per day,/ });
+    await daily.waitFor({ timeout: 30_000 });
+    expect(await daily.locator('rect.bar').count()).toBeGreaterThan(0);
+    const expiring = page.getByRole('img', { name: /Points expiring per day/ });
+    await expiring.waitFor({ timeout: 30_000 });
+    expect(await expiring.locator('rect.bar').count()).toBeGreaterThan(0);
+    await page.locator('table').filter({ hasText: 'Points earned' }).locator('tbody tr').first().waitFor();
+    await shot('analytics.png');
+  });
+
+  it('shows the pipeline with the connector RUNNING, refreshed every few seconds', async () => {
+    await page.getByRole('link', { name: 'Pipeline' }).click();
+    const connector = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Connector' }) });
+    await connector.getByText('RUNNING').first().waitFor({ timeout: 30_000 });
+    const refreshed = page.locator('time');
+    const first = await refreshed.textContent();
+    await expect.poll(() => refreshed.textContent(), { timeout: 15_000 }).not.toBe(first);
+    await page.getByRole('cell', { name: /^redis/ }).waitFor();
+    await page.getByTestId('dlq').waitFor();
+    await shot('pipeline.png');
+  });
+
+  it('logged no console errors or warnings and no page errors', () => {
+    expect(problems).toEqual([]);
+    // Only Chromium's own line for the one refusal provoked above.
+    expect(tolerated).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
+  });
+});
