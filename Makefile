@@ -68,7 +68,8 @@ test-e2e: ## end-to-end tests (the whole pipeline; needs the stack)
 test: up typecheck test-unit test-int test-e2e ## everything; brings the stack up first when it is not up
 
 compose-up: ## with Docker: the production column (docker-compose.yml), then topics, migrations, connectors
-	npm ci --no-audit --no-fund && npm run build:web
+	npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund
+	npm run build:web
 	docker compose up -d --wait mysql kafka connect schema-registry redis clickhouse
 	@$(MAKE) --no-print-directory topics migrate connectors
 	docker compose up -d api projector-redis projector-clickhouse

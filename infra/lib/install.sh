@@ -54,8 +54,13 @@ install_npm() {
     return 0
   fi
   log "installing npm packages (npm ci)"
-  (cd "$REPO_DIR" && npm ci --no-audit --no-fund --loglevel=error) >> "$LOG_DIR/install.log" 2>&1 \
-    || die "npm ci failed; see $LOG_DIR/install.log"
+  # npm ci refuses a lock without the other platforms' optional packages (rollup's
+  # native builds), which this npm leaves out when it writes the lock. Then
+  # `npm install --no-save` installs the same locked versions and rewrites nothing.
+  (cd "$REPO_DIR" && { npm ci --no-audit --no-fund --loglevel=error \
+      || { echo "npm ci refused the lock; installing the locked versions with npm install --no-save"; \
+           npm install --no-save --no-audit --no-fund --loglevel=error; }; }) >> "$LOG_DIR/install.log" 2>&1 \
+    || die "npm install failed; see $LOG_DIR/install.log"
 }
 
 # The admin console (web/), built into web/dist when its sources are newer than the build.
