@@ -57,6 +57,10 @@ export interface StackConfig {
     /** Events kept per user in the Redis history list. */
     historyLimit: number;
   };
+  testing: {
+    /** Cases per route of the bad-input fuzzer (short in `make test`, long in `make fuzz`). */
+    fuzzRuns: number;
+  };
   api: {
     host: string;
     port: number;
@@ -179,6 +183,9 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
     },
     projectors: {
       historyLimit: r.int('REDIS_HISTORY_LIMIT', 1000, 1, 100_000),
+    },
+    testing: {
+      fuzzRuns: r.int('FUZZ_RUNS', 150, 1, 10_000_000),
     },
     api: {
       host: r.str('API_HOST', '127.0.0.1'),
