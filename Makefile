@@ -4,7 +4,7 @@ SHELL := /bin/bash
 STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
-.PHONY: fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
+.PHONY: bench fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
         test test-unit test-int test-e2e typecheck reset
 
 help: ## this list
@@ -52,6 +52,9 @@ rebuild-clickhouse: ## empty the ClickHouse model and replay it from points.even
 ch: ## an SQL shell on ClickHouse as the read-only analyst user
 	@set -a; . ./.env; set +a; clickhouse-client --host 127.0.0.1 --port "$$CLICKHOUSE_TCP_PORT" \
 	  --user "$$CLICKHOUSE_ANALYST_USER" --password "$$CLICKHOUSE_ANALYST_PASSWORD" --database "$$CLICKHOUSE_DATABASE"
+
+bench: ## every benchmark against the running stack: bench/results/latest.json, BENCHMARKS.md (not part of make test)
+	@$(TSX) bench/run-all.ts
 
 fuzz: ## the bad-input fuzzer, long form (FUZZ_RUNS=5000 by default here; make test runs a short form)
 	@FUZZ_RUNS=$${FUZZ_RUNS:-5000} npx --no-install vitest run --project int api/test/fuzz.int.test.ts

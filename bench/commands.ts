@@ -3,7 +3,7 @@
  *   http:   POST /v1/points/* against the running API (make up), keep-alive
  *   ledger: the same commands through the Ledger in this process (same SQL, no HTTP)
  *   raw:    one hand-written mysql2 transaction per command with the same statements
- * Usage: npx tsx bench/commands.ts [--seconds 15] [--concurrency 32] [--users 1000]
+ * Usage: npx tsx bench/commands.ts [--seconds 15] [--concurrency 32] [--users 1000] [--phases http,ledger,raw]
  * Writes bench/results/commands-latest.json (and a dated copy).
  */
 import { randomUUID } from 'node:crypto';
@@ -18,7 +18,10 @@ import type { PointEvent } from '../api/src/points/types.ts';
 import { runLoad, writeResults } from './lib.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '32' }, users: { type: 'string', default: '1000' } },
+  options: {
+    seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '32' },
+    users: { type: 'string', default: '1000' }, phases: { type: 'string', default: 'http,ledger,raw' },
+  },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
@@ -28,6 +31,8 @@ const apiUrl = `http://${cfg.api.host}:${cfg.api.port}`;
 const key = cfg.api.keys.find((k) => k.scopes.includes('points:write'))!;
 const run = randomUUID().slice(0, 8);
 const DAY = 86_400_000;
+const phases = new Set(String(values.phases).split(','));
+const skipped = (name: string) => ({ name, ops: 0, errors: 0, seconds: 0, perSecond: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 });
 
 const users = (phase: string) => Array.from({ length: userCount }, (_, i) => `bench-${run}-${phase}-${i}`);
 /** 70% uses of 1..50 points, 30% grants of 100..1000: users are seeded with 1,000,000 first. */
@@ -47,15 +52,20 @@ console.log(`commands bench: ${seconds}s per phase, concurrency ${concurrency}, 
 
 // --- http
 const httpUsers = users('http');
+let httpResult = skipped('http');
+if (phases.has('http')) {
 console.log('seeding http users...');
-await Promise.all(httpUsers.map((u) => http('/v1/points/grants', { userId: u, amount: 1_000_000, validDays: 365, reason: 'bench seed' })));
-const httpResult = await runLoad('http', concurrency, seconds, (i) => {
+for (let i = 0; i < httpUsers.length; i += 64) {
+  await Promise.all(httpUsers.slice(i, i + 64).map((u) => http('/v1/points/grants', { userId: u, amount: 1_000_000, validDays: 365, reason: 'bench seed' })));
+}
+httpResult = await runLoad('http', concurrency, seconds, (i) => {
   const c = pick(i);
   const userId = httpUsers[i % userCount]!;
   return c.kind === 'use'
     ? http('/v1/points/uses', { userId, amount: c.amount })
     : http('/v1/points/grants', { userId, amount: c.amount, validDays: 100, reason: 'bench' });
 });
+}
 
 // --- ledger (same code and SQL as the API, no HTTP)
 const db = createDb(cfg, concurrency + 2);
@@ -73,12 +83,17 @@ const ledgerOp = (userId: string, c: ReturnType<typeof pick>) => {
     respond: (events) => events.length,
   });
 };
-console.log('seeding ledger users...');
-for (const u of ledgerUsers) await ledgerOp(u, { kind: 'grant', amount: 1_000_000 });
-const ledgerResult = await runLoad('ledger', concurrency, seconds, async (i) => {
-  await ledgerOp(ledgerUsers[i % userCount]!, pick(i));
-  return true;
-});
+let ledgerResult = skipped('ledger');
+if (phases.has('ledger')) {
+  console.log('seeding ledger users...');
+  for (let i = 0; i < ledgerUsers.length; i += concurrency) {
+    await Promise.all(ledgerUsers.slice(i, i + concurrency).map((u) => ledgerOp(u, { kind: 'grant', amount: 1_000_000 })));
+  }
+  ledgerResult = await runLoad('ledger', concurrency, seconds, async (i) => {
+    await ledgerOp(ledgerUsers[i % userCount]!, pick(i));
+    return true;
+  });
+}
 await db.destroy();
 
 // --- raw mysql2: the statements a use or grant runs, hand-written, one transaction each
@@ -138,12 +153,17 @@ async function rawTx(userId: string, c: ReturnType<typeof pick>): Promise<void> 
     conn.release();
   }
 }
-console.log('seeding raw users...');
-for (const u of rawUsers) await rawTx(u, { kind: 'grant', amount: 1_000_000 });
-const rawResult = await runLoad('raw', concurrency, seconds, async (i) => {
-  await rawTx(rawUsers[i % userCount]!, pick(i));
-  return true;
-});
+let rawResult = skipped('raw');
+if (phases.has('raw')) {
+  console.log('seeding raw users...');
+  for (let i = 0; i < rawUsers.length; i += concurrency) {
+    await Promise.all(rawUsers.slice(i, i + concurrency).map((u) => rawTx(u, { kind: 'grant', amount: 1_000_000 })));
+  }
+  rawResult = await runLoad('raw', concurrency, seconds, async (i) => {
+    await rawTx(rawUsers[i % userCount]!, pick(i));
+    return true;
+  });
+}
 await pool.end();
 
 const summary = {
