@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import { repoRoot, type StackConfig } from '../../common/src/config.ts';
 import { AppError } from './http/app-error.ts';
 import { registerAuth } from './http/auth.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { frameworkErrors, registerErrorHandling } from './http/errors.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { Ledger } from './ledger/ledger.ts';
@@ -51,6 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger === false ? false : { level: config.api.logLevel },
     bodyLimit: BODY_LIMIT,
     genReqId: () => randomUUID(),
+    frameworkErrors,
     requestIdHeader: 'x-request-id',
   });
 

@@ -54,6 +54,10 @@ export function toErrorReply(error: unknown): ErrorReply {
       return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the body must be JSON (Content-Type: application/json)' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, code: 'VALIDATION_FAILED', message: 'the body is empty', details: [{ field: 'body', message: 'is empty' }] };
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, code: 'VALIDATION_FAILED', message: 'the URL is not valid (a malformed %-escape?)', details: [{ field: 'url', message: 'is not a valid URL' }] };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 400, code: 'VALIDATION_FAILED', message: 'a path parameter is too long', details: [{ field: 'params', message: 'is too long' }] };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, code: 'VALIDATION_FAILED', message: 'Content-Length does not match the body' };
   }
@@ -73,6 +77,17 @@ export function sendError(reply: FastifyReply, r: ErrorReply): FastifyReply {
   const error: Record<string, unknown> = { code: r.code, message: r.message };
   if (r.details !== undefined) error.details = r.details;
   return reply.code(r.status).type('application/json').send({ error });
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: errors found while routing (a malformed
+ * %-escape, an over-long path parameter) never reach setErrorHandler, so they are
+ * answered here, in the same envelope.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const r = toErrorReply(error);
+  request.log.info({ code: r.code, msg: error.message }, 'request refused while routing');
+  void sendError(reply, r);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
