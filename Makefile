@@ -4,7 +4,7 @@ SHELL := /bin/bash
 STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
-.PHONY: bench fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
+.PHONY: chaos bench fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
         test test-unit test-int test-e2e typecheck reset
 
 help: ## this list
@@ -55,6 +55,9 @@ ch: ## an SQL shell on ClickHouse as the read-only analyst user
 
 bench: ## every benchmark against the running stack: bench/results/latest.json, BENCHMARKS.md (not part of make test)
 	@$(TSX) bench/run-all.ts
+
+chaos: ## fault scenarios under load (kills, stops, poison), each ending with the checks of make verify
+	@$(TSX) infra/chaos/run-chaos.ts
 
 fuzz: ## the bad-input fuzzer, long form (FUZZ_RUNS=5000 by default here; make test runs a short form)
 	@FUZZ_RUNS=$${FUZZ_RUNS:-5000} npx --no-install vitest run --project int api/test/fuzz.int.test.ts
