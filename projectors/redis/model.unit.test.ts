@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PointEvent } from '../../api/src/points/types.ts';
+import { pointEvent, type PointEvent } from '../../api/src/points/types.ts';
 import { emptyModel, evolve, type UserModel } from './model.ts';
 
-const base = (seq: number, over: Partial<PointEvent>): PointEvent => ({
-  eventId: `e${seq}`, userId: 'u', seq, type: 'POINTS_GRANTED', amount: 0, balanceAfter: 0, occurredAt: 1000 * seq,
-  grantId: null, useId: null, cancellationId: null, expiresAt: null, allocations: [], reason: null, source: null, orderId: null,
-  ...over,
-});
+const base = (seq: number, over: Partial<PointEvent>): PointEvent =>
+  pointEvent({ eventId: `e${seq}`, userId: 'u', seq, type: 'POINTS_GRANTED', amount: 0, balanceAfter: 0, occurredAt: 1000 * seq, ...over });
 
 function run(events: PointEvent[], limit = 10): UserModel {
   return events.reduce((m, e) => evolve(m, e, limit).model, emptyModel());

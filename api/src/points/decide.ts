@@ -3,7 +3,7 @@ import { DomainError } from './errors.ts';
 import { evolve } from './evolve.ts';
 import { lapsedLots } from './expire-lapsed.ts';
 import { restoreLatestFirst } from './restore-latest-first.ts';
-import { MAX_AMOUNT, MAX_VALIDITY_MS, type Command, type PointEvent, type Wallet } from './types.ts';
+import { MAX_AMOUNT, MAX_VALIDITY_MS, pointEvent, type Command, type PointEvent, type Wallet } from './types.ts';
 
 type Draft = Pick<PointEvent, 'type' | 'amount'> & Partial<Omit<PointEvent, 'type' | 'amount'>>;
 
@@ -13,22 +13,14 @@ class Events {
   constructor(public state: Wallet, private readonly now: number, private readonly newId: () => string) {}
 
   emit(d: Draft): void {
-    const event: PointEvent = {
+    const event = pointEvent({
       eventId: this.newId(),
       userId: this.state.userId,
       seq: this.state.seq + 1,
       occurredAt: this.now,
       balanceAfter: 0,
-      grantId: null,
-      useId: null,
-      cancellationId: null,
-      expiresAt: null,
-      allocations: [],
-      reason: null,
-      source: null,
-      orderId: null,
       ...d,
-    };
+    });
     this.state = evolve(this.state, event);
     event.balanceAfter = this.state.balance;
     this.list.push(event);

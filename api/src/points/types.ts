@@ -84,6 +84,24 @@ export type Command =
   /** Only the expiry of lapsed lots: what the sweep runs per user. */
   | { kind: 'expire'; userId: string };
 
+/** The fields an event must be given; the others default to null (allocations to []). */
+export type EventDraft = Pick<PointEvent, 'eventId' | 'userId' | 'seq' | 'type' | 'amount' | 'balanceAfter' | 'occurredAt'> &
+  Partial<PointEvent>;
+
+export function pointEvent(d: EventDraft): PointEvent {
+  return {
+    grantId: null,
+    useId: null,
+    cancellationId: null,
+    expiresAt: null,
+    allocations: [],
+    reason: null,
+    source: null,
+    orderId: null,
+    ...d,
+  };
+}
+
 export function emptyWallet(userId: string): Wallet {
   return { userId, balance: 0, seq: 0, lots: [], uses: [] };
 }

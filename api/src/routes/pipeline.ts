@@ -10,6 +10,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Type } from '@sinclair/typebox';
 import type { StackConfig } from '../../../common/src/config.ts';
 import { readStatus } from '../../../projectors/shared/status.ts';
+import { groupLag } from '../../../common/src/kafka-lag.ts';
 import { ConnectClient } from '../../../infra/scripts/connectors.ts';
 import { ErrorBody } from '../http/schemas.ts';
 
@@ -22,16 +23,6 @@ export interface PipelineDeps {
   config: StackConfig;
   redis: Redis;
   connectorName?: string;
-}
-
-async function groupLag(admin: Admin, groupId: string, topic: string, ends: Map<number, bigint>) {
-  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const partitions = (committed[0]?.partitions ?? []).map((p) => {
-    const end = ends.get(p.partition) ?? 0n;
-    const at = BigInt(p.offset) < 0n ? 0n : BigInt(p.offset);
-    return { partition: p.partition, committed: Number(at), end: Number(end), lag: Number(end > at ? end - at : 0n) };
-  });
-  return { lag: partitions.reduce((s, p) => s + p.lag, 0), partitions };
 }
 
 export async function pipelineRoutes(app: FastifyInstance, deps: PipelineDeps): Promise<void> {
@@ -64,14 +55,14 @@ export async function pipelineRoutes(app: FastifyInstance, deps: PipelineDeps): 
       (e: Error) => ({ name: connectorName, state: 'UNREACHABLE', error: e.message, tasks: [] }),
     );
     let kafkaState: Record<string, unknown> = { reachable: true };
-    let ends = new Map<number, bigint>();
+    let ends = new Map<number, number>();
     let dlqMessages: number | null = null;
     let a: Admin | undefined;
     try {
       a = await getAdmin();
-      ends = new Map((await a.fetchTopicOffsets(config.kafka.pointsTopic)).map((o) => [o.partition, BigInt(o.high)]));
+      ends = new Map((await a.fetchTopicOffsets(config.kafka.pointsTopic)).map((o) => [o.partition, Number(o.high)]));
       dlqMessages = (await a.fetchTopicOffsets(config.kafka.dlqTopic)).reduce((s, o) => s + Number(BigInt(o.high) - BigInt(o.low)), 0);
-      kafkaState = { reachable: true, topic: config.kafka.pointsTopic, partitions: ends.size, messages: [...ends.values()].reduce((s, v) => s + Number(v), 0) };
+      kafkaState = { reachable: true, topic: config.kafka.pointsTopic, partitions: ends.size, messages: [...ends.values()].reduce((s, v) => s + v, 0) };
     } catch (e) {
       request.log.warn({ err: e }, 'pipeline status: Kafka not reachable');
       kafkaState = { reachable: false, error: (e as Error).message };

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import type { StackConfig } from '../../../common/src/config.ts';
+import { groupLag } from '../../../common/src/kafka-lag.ts';
 import { userKeys } from '../../../projectors/redis/keys.ts';
 import type { Difference } from './ledger-invariants.ts';
 
@@ -19,16 +20,10 @@ export async function waitForIdle(config: StackConfig, groups: string[], timeout
     let quiet = 0;
     let lastEnd = -1;
     while (Date.now() < deadline) {
-      const ends = await admin.fetchTopicOffsets(config.kafka.pointsTopic);
-      const end = ends.reduce((s, o) => s + Number(o.high), 0);
+      const ends = new Map((await admin.fetchTopicOffsets(config.kafka.pointsTopic)).map((o) => [o.partition, Number(o.high)]));
+      const end = [...ends.values()].reduce((s, v) => s + v, 0);
       let lag = 0;
-      for (const groupId of groups) {
-        const committed = (await admin.fetchOffsets({ groupId, topics: [config.kafka.pointsTopic] }))[0]?.partitions ?? [];
-        for (const o of ends) {
-          const c = committed.find((p) => p.partition === o.partition);
-          lag += Math.max(0, Number(o.high) - Math.max(0, Number(c?.offset ?? 0)));
-        }
-      }
+      for (const groupId of groups) lag += (await groupLag(admin, groupId, config.kafka.pointsTopic, ends)).lag;
       quiet = lag === 0 && end === lastEnd ? quiet + 1 : 0;
       if (quiet >= 2) return true;
       lastEnd = end;

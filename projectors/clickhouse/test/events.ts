@@ -1,26 +1,9 @@
 /** Test support (pure): hand-made PointEvents. */
 import { randomUUID } from 'node:crypto';
-import type { Allocation, EventType, PointEvent } from '../../../api/src/points/types.ts';
+import { pointEvent, type Allocation, type EventType, type PointEvent } from '../../../api/src/points/types.ts';
 
 export function event(userId: string, seq: number, type: EventType, amount: number, more: Partial<PointEvent> = {}): PointEvent {
-  return {
-    eventId: `${userId}-${seq}`,
-    userId,
-    seq,
-    type,
-    amount,
-    balanceAfter: 0,
-    occurredAt: Date.UTC(2024, 0, 1),
-    grantId: null,
-    useId: null,
-    cancellationId: null,
-    expiresAt: null,
-    allocations: [],
-    reason: null,
-    source: null,
-    orderId: null,
-    ...more,
-  };
+  return pointEvent({ eventId: `${userId}-${seq}`, userId, seq, type, amount, balanceAfter: 0, occurredAt: Date.UTC(2024, 0, 1), ...more });
 }
 
 /** Events 1..n of a user, all grants of 10 points: for tests where only seq matters. */
