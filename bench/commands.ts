@@ -15,6 +15,7 @@ import { createDb } from '../api/src/ledger/db.ts';
 import { encodePointEvent, registerPointEventSchema } from '../api/src/ledger/event-codec.ts';
 import { Ledger } from '../api/src/ledger/ledger.ts';
 import type { PointEvent } from '../api/src/points/types.ts';
+import { BenchClient } from './http-client.ts';
 import { runLoad, writeResults } from './lib.ts';
 
 const { values } = parseArgs({
@@ -38,13 +39,9 @@ const users = (phase: string) => Array.from({ length: userCount }, (_, i) => `be
 /** 70% uses of 1..50 points, 30% grants of 100..1000: users are seeded with 1,000,000 first. */
 const pick = (i: number) => (i % 10 < 7 ? { kind: 'use' as const, amount: 1 + (i % 50) } : { kind: 'grant' as const, amount: 100 + (i % 900) });
 
-async function http(pathname: string, body: object): Promise<boolean> {
-  const res = await fetch(`${apiUrl}${pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key.secret}`, 'idempotency-key': randomUUID() },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
+const client = new BenchClient(apiUrl, Math.max(concurrency, 64));
+async function http(worker: number, pathname: string, body: object): Promise<boolean> {
+  const res = await client.conn(worker).request('POST', pathname, { authorization: `Bearer ${key.secret}`, 'idempotency-key': randomUUID() }, JSON.stringify(body));
   return res.status === 201;
 }
 
@@ -56,14 +53,14 @@ let httpResult = skipped('http');
 if (phases.has('http')) {
 console.log('seeding http users...');
 for (let i = 0; i < httpUsers.length; i += 64) {
-  await Promise.all(httpUsers.slice(i, i + 64).map((u) => http('/v1/points/grants', { userId: u, amount: 1_000_000, validDays: 365, reason: 'bench seed' })));
+  await Promise.all(httpUsers.slice(i, i + 64).map((u, w) => http(w, '/v1/points/grants', { userId: u, amount: 1_000_000, validDays: 365, reason: 'bench seed' })));
 }
-httpResult = await runLoad('http', concurrency, seconds, (i) => {
+httpResult = await runLoad('http', concurrency, seconds, (i, w) => {
   const c = pick(i);
   const userId = httpUsers[i % userCount]!;
   return c.kind === 'use'
-    ? http('/v1/points/uses', { userId, amount: c.amount })
-    : http('/v1/points/grants', { userId, amount: c.amount, validDays: 100, reason: 'bench' });
+    ? http(w, '/v1/points/uses', { userId, amount: c.amount })
+    : http(w, '/v1/points/grants', { userId, amount: c.amount, validDays: 100, reason: 'bench' });
 });
 }
 
@@ -95,6 +92,7 @@ if (phases.has('ledger')) {
   });
 }
 await db.destroy();
+client.close();
 
 // --- raw mysql2: the statements a use or grant runs, hand-written, one transaction each
 const pool = mysql.createPool({

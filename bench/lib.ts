@@ -21,9 +21,15 @@ export function percentile(sorted: number[], p: number): number {
 
 /**
  * Runs `op` from `concurrency` loops for `seconds`, printing progress every second.
- * `op` returns false for an answer that counts as an error.
+ * `op` gets the operation's number and its loop's (0..concurrency-1); it returns false
+ * for an answer that counts as an error.
  */
-export async function runLoad(name: string, concurrency: number, seconds: number, op: (i: number) => Promise<boolean>): Promise<LoadResult> {
+export async function runLoad(
+  name: string,
+  concurrency: number,
+  seconds: number,
+  op: (i: number, worker: number) => Promise<boolean>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let n = 0;
@@ -31,12 +37,12 @@ export async function runLoad(name: string, concurrency: number, seconds: number
   const end = start + seconds * 1000;
   let lastPrint = start;
   let lastCount = 0;
-  const worker = async () => {
+  const worker = async (w: number) => {
     while (performance.now() < end) {
       const i = n++;
       const t = performance.now();
       let ok = false;
-      try { ok = await op(i); } catch { ok = false; }
+      try { ok = await op(i, w); } catch { ok = false; }
       const now = performance.now();
       latencies.push(now - t);
       if (!ok) errors++;
@@ -47,7 +53,7 @@ export async function runLoad(name: string, concurrency: number, seconds: number
       }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   const secs = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   const r: LoadResult = {

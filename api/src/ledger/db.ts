@@ -16,6 +16,9 @@ export function createDb(config: StackConfig, poolSize = config.api.dbPoolSize):
       supportBigNumbers: true,
       bigNumberStrings: false,
       connectTimeout: 5_000,
+      // A command's statements go in one or two round trips (CommandTx, ADR 0007).
+      // Every value in them is escaped by the driver; nothing is concatenated.
+      multipleStatements: true,
     },
     pool: { min: 1, max: poolSize },
     // A request waits at most this long for a connection; then 503 UNAVAILABLE.

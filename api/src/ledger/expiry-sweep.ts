@@ -7,8 +7,8 @@
 import type { Knex } from 'knex';
 import { decide } from '../points/decide.ts';
 import { evolve } from '../points/evolve.ts';
-import { loadWallet, saveDecision } from './wallet-repository.ts';
-import { writeOutbox } from './outbox-writer.ts';
+import { CommandTx } from './command-tx.ts';
+import { decisionWrites, parseWallet, walletReads } from './wallet-repository.ts';
 
 export interface SweepResult {
   expiredLots: number;
@@ -38,14 +38,13 @@ export async function sweepExpired(deps: SweepDeps, asOf: number, batchSize = 50
     if (rows.length === 0 || rows.every((r) => seen.has(r.user_id))) break;
     for (const { user_id: userId } of rows) {
       seen.add(userId);
-      const events = await deps.db.transaction(async (trx) => {
-        const loaded = await loadWallet(trx, userId);
+      const events = await CommandTx.run(deps.db, async (tx) => {
+        const loaded = parseWallet(userId, {}, await tx.begin(walletReads(tx.format, userId)));
         const evs = decide({ kind: 'expire', userId }, loaded.wallet, asOf, deps.newId);
-        if (evs.length === 0) return evs;
-        await saveDecision(trx, loaded, evs.reduce(evolve, loaded.wallet), evs, asOfDate);
-        await writeOutbox(trx, deps.schemaId, evs);
+        if (evs.length === 0) return evs; // CommandTx rolls back
+        await tx.commit(decisionWrites(tx.format, deps.schemaId, loaded, evs.reduce(evolve, loaded.wallet), evs, asOfDate));
         return evs;
-      }, { isolationLevel: 'read committed' });
+      });
       if (events.length > 0) {
         result.users++;
         result.expiredLots += events.length;

@@ -1,7 +1,7 @@
 /**
  * Runs commands: one MySQL transaction each (STYLE.md §2). In order, inside it:
  * the idempotency record (a concurrent twin waits on its key here), the wallet row
- * lock, decide(), then lots, uses, events, outbox rows, wallet and the stored answer.
+ * lock, decide(), then wallet, lots, uses, events, outbox rows and the stored answer.
  * A refusal throws and rolls everything back: a refused command writes nothing.
  */
 import type { Knex } from 'knex';
@@ -10,8 +10,8 @@ import { DomainError } from '../points/errors.ts';
 import { evolve } from '../points/evolve.ts';
 import type { Command, PointEvent, Wallet } from '../points/types.ts';
 import { AppError } from '../http/app-error.ts';
-import { loadWallet, ownerOfGrant, ownerOfUse, saveDecision } from './wallet-repository.ts';
-import { writeOutbox } from './outbox-writer.ts';
+import { CommandTx, rows } from './command-tx.ts';
+import { decisionWrites, ownerOfGrantSql, ownerOfUseSql, parseWallet, walletReads, type WalletNeeds } from './wallet-repository.ts';
 
 export interface Idempotency {
   /** The API key's name: keys of different clients never collide. */
@@ -46,13 +46,21 @@ const MAX_ATTEMPTS = 5;
 
 class IdempotencyHit extends Error {}
 
+/** The owner from the result of ownerOf*Sql, or NOT_FOUND. */
+function ownerFound(target: { grantId: string } | { useId: string }, result: unknown): string {
+  const owner = rows<{ user_id: string }>(result)[0]?.user_id;
+  if (owner) return owner;
+  if ('grantId' in target) throw new DomainError('NOT_FOUND', `grant ${target.grantId} does not exist`, { grantId: target.grantId });
+  throw new DomainError('NOT_FOUND', `use ${target.useId} does not exist`, { useId: target.useId });
+}
+
 export class Ledger {
   constructor(private readonly deps: LedgerDeps) {}
 
   async execute<R>(spec: CommandSpec<R>): Promise<CommandResult<R>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const body = await this.deps.db.transaction((trx) => this.attempt(trx, spec), { isolationLevel: 'read committed' });
+        const body = await CommandTx.run(this.deps.db, (tx) => this.attempt(tx, spec));
         return { status: 201, body, replayed: false };
       } catch (e) {
         if (e instanceof IdempotencyHit) return this.replay<R>(spec.idempotency);
@@ -66,39 +74,45 @@ export class Ledger {
     }
   }
 
-  private async attempt<R>(trx: Knex.Transaction, spec: CommandSpec<R>): Promise<R> {
+  /**
+   * Two round trips (ADR 0007): the idempotency record and the locked reads, then,
+   * after decide(), every write and COMMIT. A cancel or a revoke looks up the owner of
+   * its use or grant in between (three). A refusal throws and CommandTx rolls back.
+   */
+  private async attempt<R>(tx: CommandTx, spec: CommandSpec<R>): Promise<R> {
+    const { format: f } = tx;
     const now = this.deps.clock();
     const nowDate = new Date(now);
     const { client, key, requestHash } = spec.idempotency;
+    const { target } = spec;
+    const need: WalletNeeds = 'grantId' in target ? { grantIds: [target.grantId] } : 'useId' in target ? { useIds: [target.useId] } : {};
+    const record = f("INSERT INTO idempotency_keys (client, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, 0, '', ?)",
+      [client, key, requestHash, nowDate]);
+    let userId: string;
+    let reads: unknown[];
     try {
-      await trx('idempotency_keys').insert({ client, idem_key: key, request_hash: requestHash, status: 0, response: '', created_at: nowDate });
+      if ('userId' in target) {
+        userId = target.userId;
+        reads = (await tx.begin([record, ...walletReads(f, userId, need)])).slice(1);
+      } else {
+        const [, owner] = await tx.begin([record, 'grantId' in target ? ownerOfGrantSql(f, target.grantId) : ownerOfUseSql(f, target.useId)]);
+        userId = ownerFound(target, owner);
+        reads = await tx.send(walletReads(f, userId, need));
+      }
     } catch (e) {
+      // Only the first statement can be a duplicate: the key was seen before.
       if ((e as { code?: string }).code === 'ER_DUP_ENTRY') throw new IdempotencyHit();
       throw e;
     }
-
-    const userId = await this.resolveUser(trx, spec.target);
-    const need = 'grantId' in spec.target ? { grantIds: [spec.target.grantId] } : 'useId' in spec.target ? { useIds: [spec.target.useId] } : {};
-    const loaded = await loadWallet(trx, userId, need);
+    const loaded = parseWallet(userId, need, reads);
     const events = decide(spec.build(loaded.wallet), loaded.wallet, now, this.deps.newId);
     const after = events.reduce(evolve, loaded.wallet);
-    await saveDecision(trx, loaded, after, events, nowDate);
-    await writeOutbox(trx, this.deps.schemaId, events);
     const body = spec.respond(events, after);
-    await trx('idempotency_keys').update({ status: 201, response: JSON.stringify(body) }).where({ client, idem_key: key });
+    await tx.commit([
+      ...decisionWrites(f, this.deps.schemaId, loaded, after, events, nowDate),
+      f('UPDATE idempotency_keys SET status = 201, response = ? WHERE client = ? AND idem_key = ?', [JSON.stringify(body), client, key]),
+    ]);
     return body;
-  }
-
-  private async resolveUser(trx: Knex.Transaction, target: CommandSpec<unknown>['target']): Promise<string> {
-    if ('userId' in target) return target.userId;
-    if ('grantId' in target) {
-      const owner = await ownerOfGrant(trx, target.grantId);
-      if (!owner) throw new DomainError('NOT_FOUND', `grant ${target.grantId} does not exist`, { grantId: target.grantId });
-      return owner;
-    }
-    const owner = await ownerOfUse(trx, target.useId);
-    if (!owner) throw new DomainError('NOT_FOUND', `use ${target.useId} does not exist`, { useId: target.useId });
-    return owner;
   }
 
   /** The first answer to this key, or a refusal when the key came with another request. */

@@ -1,14 +1,22 @@
 /**
- * Loads a user's wallet under its row lock and writes what a decision changed.
- * Every function takes the command's transaction: nothing here commits.
+ * The SQL of a command's transaction, as statements for CommandTx (ADR 0007): the
+ * reads that load a user's wallet under its row lock, and the writes that store
+ * what a decision changed. Nothing here talks to the database itself.
  */
-import type { Knex } from 'knex';
 import type { Lot, PointEvent, UseRecord, Wallet } from '../points/types.ts';
+import { rows, type Format } from './command-tx.ts';
+import { encodePointEvent } from './event-codec.ts';
 
 export interface LoadedWallet {
   wallet: Wallet;
   /** false: the user has no wallet row yet (no event so far). */
   exists: boolean;
+}
+
+/** Lots and uses a command names besides the open lots (cancel, revoke). */
+export interface WalletNeeds {
+  grantIds?: string[];
+  useIds?: string[];
 }
 
 interface LotRow {
@@ -31,127 +39,127 @@ const toLot = (r: LotRow): Lot => ({
   revoked: r.revoked === 1,
 });
 
-/** The user of a grant or a use, read without a lock (ids never move between users). */
-export async function ownerOfGrant(trx: Knex.Transaction, grantId: string): Promise<string | undefined> {
-  const row = await trx('point_lots').select('user_id').where({ grant_id: grantId }).first();
-  return row?.user_id as string | undefined;
-}
-
-export async function ownerOfUse(trx: Knex.Transaction, useId: string): Promise<string | undefined> {
-  const row = await trx('point_uses').select('user_id').where({ use_id: useId }).first();
-  return row?.user_id as string | undefined;
-}
+/** The user of a grant or a use (ids never move between users, so no lock). */
+export const ownerOfGrantSql = (f: Format, grantId: string) => f('SELECT user_id FROM point_lots WHERE grant_id = ?', [grantId]);
+export const ownerOfUseSql = (f: Format, useId: string) => f('SELECT user_id FROM point_uses WHERE use_id = ?', [useId]);
 
 /**
- * Locks the user's wallet row (FOR UPDATE: concurrent commands on one user queue
- * here) and loads its open lots, plus the named lots and uses.
+ * The reads, in order: the wallet row FOR UPDATE (concurrent commands on one user
+ * queue here), the named uses and their allocations, then the open lots plus the
+ * named lots and the lots of the named uses, FOR UPDATE.
  */
-export async function loadWallet(
-  trx: Knex.Transaction,
-  userId: string,
-  need: { grantIds?: string[]; useIds?: string[] } = {},
-): Promise<LoadedWallet> {
-  const w = await trx('point_wallets').select('balance', 'seq').where({ user_id: userId }).forUpdate().first();
+export function walletReads(f: Format, userId: string, need: WalletNeeds = {}): string[] {
+  const useIds = need.useIds ?? [];
+  const grantIds = need.grantIds ?? [];
+  const named = [
+    ...(grantIds.length ? [f('grant_id IN (?)', [grantIds])] : []),
+    ...(useIds.length ? [f('grant_id IN (SELECT grant_id FROM point_use_allocations WHERE use_id IN (?))', [useIds])] : []),
+  ];
+  return [
+    f('SELECT balance, seq FROM point_wallets WHERE user_id = ? FOR UPDATE', [userId]),
+    ...(useIds.length
+      ? [
+          f('SELECT use_id, amount, canceled FROM point_uses WHERE use_id IN (?) AND user_id = ?', [useIds, userId]),
+          f('SELECT use_id, grant_id, amount, restored FROM point_use_allocations WHERE use_id IN (?) ORDER BY use_id, grant_id', [useIds]),
+        ]
+      : []),
+    f(`SELECT grant_id, amount, remaining, expires_at, granted_at, grant_seq, revoked FROM point_lots
+       WHERE user_id = ? AND (is_open = 1${named.map((n) => ` OR ${n}`).join('')}) FOR UPDATE`, [userId]),
+  ];
+}
+
+/** The wallet from the results of walletReads (same order). */
+export function parseWallet(userId: string, need: WalletNeeds, results: unknown[]): LoadedWallet {
+  const [walletRows, ...rest] = results;
+  const w = rows<{ balance: number | string; seq: number | string }>(walletRows)[0];
   const uses: UseRecord[] = [];
-  const grantIds = new Set(need.grantIds ?? []);
-  if (need.useIds && need.useIds.length > 0) {
-    const useRows = await trx('point_uses').select('use_id', 'amount', 'canceled').whereIn('use_id', need.useIds).andWhere({ user_id: userId });
-    const allocRows = useRows.length
-      ? await trx('point_use_allocations').select('use_id', 'grant_id', 'amount', 'restored').whereIn('use_id', useRows.map((u) => u.use_id))
-      : [];
+  if ((need.useIds ?? []).length > 0) {
+    const useRows = rows<{ use_id: string; amount: number | string; canceled: number | string }>(rest.shift());
+    const allocRows = rows<{ use_id: string; grant_id: string; amount: number | string; restored: number | string }>(rest.shift());
     for (const u of useRows) {
       const allocations = allocRows
         .filter((a) => a.use_id === u.use_id)
-        .map((a) => ({ grantId: a.grant_id as string, amount: Number(a.amount), restored: Number(a.restored) }));
-      allocations.forEach((a) => grantIds.add(a.grantId));
+        .map((a) => ({ grantId: a.grant_id, amount: Number(a.amount), restored: Number(a.restored) }));
       uses.push({ useId: u.use_id, amount: Number(u.amount), canceled: Number(u.canceled), allocations });
     }
   }
-  const lotRows: LotRow[] = await trx('point_lots')
-    .select('grant_id', 'amount', 'remaining', 'expires_at', 'granted_at', 'grant_seq', 'revoked')
-    .where({ user_id: userId })
-    .andWhere((q) => {
-      q.where({ is_open: 1 });
-      if (grantIds.size > 0) q.orWhereIn('grant_id', [...grantIds]);
-    })
-    .forUpdate();
   return {
     exists: w !== undefined,
     wallet: {
       userId,
       balance: w ? Number(w.balance) : 0,
       seq: w ? Number(w.seq) : 0,
-      lots: lotRows.map(toLot),
+      lots: rows<LotRow>(rest.shift()).map(toLot),
       uses,
     },
   };
 }
 
-/** Writes the difference between the wallet before and after the events, and the events. */
-export async function saveDecision(
-  trx: Knex.Transaction,
+/**
+ * The writes of a decision: the difference between the wallet before and after the
+ * events, the events, and the outbox rows, inserted and deleted again (the binlog
+ * keeps the INSERT for Debezium, the table stays empty: ADR 0004).
+ */
+export function decisionWrites(
+  f: Format,
+  schemaId: number,
   loaded: LoadedWallet,
   after: Wallet,
   events: PointEvent[],
   now: Date,
-): Promise<void> {
+): string[] {
+  const out: string[] = [];
   const before = loaded.wallet;
-  if (loaded.exists) {
-    await trx('point_wallets').update({ balance: after.balance, seq: after.seq, updated_at: now }).where({ user_id: after.userId });
-  } else {
-    await trx('point_wallets').insert({ user_id: after.userId, balance: after.balance, seq: after.seq, created_at: now, updated_at: now });
-  }
+  out.push(loaded.exists
+    ? f('UPDATE point_wallets SET balance = ?, seq = ?, updated_at = ? WHERE user_id = ?', [after.balance, after.seq, now, after.userId])
+    : f('INSERT INTO point_wallets (user_id, balance, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [after.userId, after.balance, after.seq, now, now]));
 
   const beforeLots = new Map(before.lots.map((l) => [l.grantId, l]));
   const grants = new Map(events.filter((e) => e.type === 'POINTS_GRANTED').map((e) => [e.grantId!, e]));
-  const newLots = [];
+  const newLots: unknown[][] = [];
   for (const lot of after.lots) {
     const old = beforeLots.get(lot.grantId);
+    const isOpen = lot.remaining > 0 ? 1 : 0;
     if (!old) {
       const g = grants.get(lot.grantId)!;
-      newLots.push({
-        grant_id: lot.grantId, user_id: after.userId, amount: lot.amount, remaining: lot.remaining,
-        expires_at: new Date(lot.expiresAt), granted_at: new Date(lot.grantedAt), grant_seq: lot.grantSeq,
-        revoked: lot.revoked, is_open: lot.remaining > 0 ? 1 : 0, reason: g.reason ?? '', source: g.source,
-      });
+      newLots.push([lot.grantId, after.userId, lot.amount, lot.remaining, new Date(lot.expiresAt), new Date(lot.grantedAt),
+        lot.grantSeq, lot.revoked ? 1 : 0, isOpen, g.reason ?? '', g.source]);
     } else if (old.remaining !== lot.remaining || old.revoked !== lot.revoked) {
-      await trx('point_lots')
-        .update({ remaining: lot.remaining, revoked: lot.revoked, is_open: lot.remaining > 0 ? 1 : 0 })
-        .where({ grant_id: lot.grantId });
+      out.push(f('UPDATE point_lots SET remaining = ?, revoked = ?, is_open = ? WHERE grant_id = ?', [lot.remaining, lot.revoked ? 1 : 0, isOpen, lot.grantId]));
     }
   }
-  if (newLots.length > 0) await trx('point_lots').insert(newLots);
+  if (newLots.length > 0) {
+    out.push(f('INSERT INTO point_lots (grant_id, user_id, amount, remaining, expires_at, granted_at, grant_seq, revoked, is_open, reason, source) VALUES ?', [newLots]));
+  }
 
   const beforeUses = new Map(before.uses.map((u) => [u.useId, u]));
   for (const use of after.uses) {
     const old = beforeUses.get(use.useId);
     if (!old) {
       const e = events.find((x) => x.type === 'POINTS_USED' && x.useId === use.useId)!;
-      await trx('point_uses').insert({
-        use_id: use.useId, user_id: after.userId, amount: use.amount, canceled: use.canceled,
-        order_id: e.orderId, reason: e.reason, used_at: new Date(e.occurredAt),
-      });
-      await trx('point_use_allocations').insert(
-        use.allocations.map((a) => ({ use_id: use.useId, grant_id: a.grantId, amount: a.amount, restored: a.restored })),
-      );
+      out.push(f('INSERT INTO point_uses (use_id, user_id, amount, canceled, order_id, reason, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [use.useId, after.userId, use.amount, use.canceled, e.orderId, e.reason, new Date(e.occurredAt)]));
+      out.push(f('INSERT INTO point_use_allocations (use_id, grant_id, amount, restored) VALUES ?',
+        [use.allocations.map((a) => [use.useId, a.grantId, a.amount, a.restored])]));
     } else if (old.canceled !== use.canceled) {
-      await trx('point_uses').update({ canceled: use.canceled }).where({ use_id: use.useId });
+      out.push(f('UPDATE point_uses SET canceled = ? WHERE use_id = ?', [use.canceled, use.useId]));
       for (const a of use.allocations) {
         const oldA = old.allocations.find((x) => x.grantId === a.grantId);
         if (oldA && oldA.restored !== a.restored) {
-          await trx('point_use_allocations').update({ restored: a.restored }).where({ use_id: use.useId, grant_id: a.grantId });
+          out.push(f('UPDATE point_use_allocations SET restored = ? WHERE use_id = ? AND grant_id = ?', [a.restored, use.useId, a.grantId]));
         }
       }
     }
   }
 
-  await trx('point_events').insert(
-    events.map((e) => ({
-      event_id: e.eventId, user_id: e.userId, seq: e.seq, type: e.type, amount: e.amount,
-      balance_after: e.balanceAfter, occurred_at: new Date(e.occurredAt), grant_id: e.grantId,
-      use_id: e.useId, cancellation_id: e.cancellationId,
-      expires_at: e.expiresAt === null ? null : new Date(e.expiresAt),
-      allocations: JSON.stringify(e.allocations), reason: e.reason, source: e.source, order_id: e.orderId,
-    })),
-  );
+  if (events.length === 0) return out;
+  out.push(f('INSERT INTO point_events (event_id, user_id, seq, type, amount, balance_after, occurred_at, grant_id, use_id, cancellation_id, expires_at, allocations, reason, source, order_id) VALUES ?', [
+    events.map((e) => [e.eventId, e.userId, e.seq, e.type, e.amount, e.balanceAfter, new Date(e.occurredAt), e.grantId, e.useId,
+      e.cancellationId, e.expiresAt === null ? null : new Date(e.expiresAt), JSON.stringify(e.allocations), e.reason, e.source, e.orderId]),
+  ]));
+  out.push(f('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ?', [
+    events.map((e) => [e.eventId, 'points', e.userId, e.type, encodePointEvent(schemaId, e)]),
+  ]));
+  out.push(f('DELETE FROM point_event_outbox WHERE id IN (?)', [events.map((e) => e.eventId)]));
+  return out;
 }
