@@ -1,9 +1,11 @@
 /**
- * Command throughput and latency, a grant/use mix, three ways in one run:
+ * Command throughput and latency, a grant/use/cancel mix, three ways in one run:
  *   http:   POST /v1/points/* against the running API (make up), keep-alive
  *   ledger: the same commands through the Ledger in this process (same SQL, no HTTP)
- *   raw:    one hand-written mysql2 transaction per command with the same statements
- * Usage: npx tsx bench/commands.ts [--seconds 15] [--concurrency 32] [--users 1000] [--phases http,ledger,raw]
+ *   raw:    hand-written mysql2 with the statements a command runs, in the same two
+ *           round trips (reads with the locks, then writes and COMMIT): the limit of
+ *           the database and driver under this load, with no domain code and no HTTP
+ * Usage: npx tsx bench/commands.ts [--seconds 15] [--concurrency 32] [--users 10000] [--phases http,ledger,raw]
  * Writes bench/results/commands-latest.json (and a dated copy).
  */
 import { randomUUID } from 'node:crypto';
@@ -21,7 +23,7 @@ import { runLoad, writeResults } from './lib.ts';
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '32' },
-    users: { type: 'string', default: '1000' }, phases: { type: 'string', default: 'http,ledger,raw' },
+    users: { type: 'string', default: '10000' }, phases: { type: 'string', default: 'http,ledger,raw' },
   },
 });
 const seconds = Number(values.seconds);
@@ -29,134 +31,199 @@ const concurrency = Number(values.concurrency);
 const userCount = Number(values.users);
 const cfg = loadConfig();
 const apiUrl = `http://${cfg.api.host}:${cfg.api.port}`;
-const key = cfg.api.keys.find((k) => k.scopes.includes('points:write'))!;
+const key = cfg.api.keys.find((k) => k.name === 'bench') ?? cfg.api.keys.find((k) => k.scopes.includes('points:write'))!;
 const run = randomUUID().slice(0, 8);
 const DAY = 86_400_000;
 const phases = new Set(String(values.phases).split(','));
 const skipped = (name: string) => ({ name, ops: 0, errors: 0, seconds: 0, perSecond: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 });
 
 const users = (phase: string) => Array.from({ length: userCount }, (_, i) => `bench-${run}-${phase}-${i}`);
-/** 70% uses of 1..50 points, 30% grants of 100..1000: users are seeded with 1,000,000 first. */
-const pick = (i: number) => (i % 10 < 7 ? { kind: 'use' as const, amount: 1 + (i % 50) } : { kind: 'grant' as const, amount: 100 + (i % 900) });
-
-const client = new BenchClient(apiUrl, Math.max(concurrency, 64));
-async function http(worker: number, pathname: string, body: object): Promise<boolean> {
-  const res = await client.conn(worker).request('POST', pathname, { authorization: `Bearer ${key.secret}`, 'idempotency-key': randomUUID() }, JSON.stringify(body));
-  return res.status === 201;
+/**
+ * 60% uses of 1..50 points, 30% grants of 100..1000, 10% cancellations of a recent use
+ * (all of what is left of it). Users are seeded with 1,000,000 points first.
+ */
+type Pick = { kind: 'use' | 'grant' | 'cancel'; amount: number };
+const pick = (i: number): Pick => {
+  const slot = i % 10;
+  return slot < 6 ? { kind: 'use', amount: 1 + (i % 50) } : slot < 9 ? { kind: 'grant', amount: 100 + (i % 900) } : { kind: 'cancel', amount: 0 };
+};
+/** Uses not cancelled yet, per phase: a cancellation takes the oldest. */
+class RecentUses {
+  private ids: string[] = [];
+  private head = 0;
+  add(id: string): void { this.ids.push(id); }
+  take(): string | undefined {
+    if (this.head >= this.ids.length) return undefined;
+    const id = this.ids[this.head++];
+    if (this.head > 10_000) { this.ids = this.ids.slice(this.head); this.head = 0; }
+    return id;
+  }
 }
+const seedGrant: Pick = { kind: 'grant', amount: 1_000_000 };
 
 console.log(`commands bench: ${seconds}s per phase, concurrency ${concurrency}, ${userCount} users, ${os.cpus().length} cores`);
 
 // --- http
+const client = new BenchClient(apiUrl, Math.max(concurrency, 64));
+const httpUses = new RecentUses();
+async function httpOp(worker: number, userId: string, c: Pick): Promise<boolean> {
+  const headers = { authorization: `Bearer ${key.secret}`, 'idempotency-key': randomUUID() };
+  const conn = client.conn(worker);
+  if (c.kind === 'cancel') {
+    const useId = httpUses.take();
+    if (useId) return (await conn.request('POST', `/v1/points/uses/${useId}/cancellations`, headers, JSON.stringify({ reason: 'bench' }))).status === 201;
+    c = { kind: 'use', amount: 1 };
+  }
+  if (c.kind === 'use') {
+    const res = await conn.request('POST', '/v1/points/uses', headers, JSON.stringify({ userId, amount: c.amount }));
+    if (res.status === 201) httpUses.add((JSON.parse(res.body) as { useId: string }).useId);
+    return res.status === 201;
+  }
+  return (await conn.request('POST', '/v1/points/grants', headers,
+    JSON.stringify({ userId, amount: c.amount, validDays: c === seedGrant ? 365 : 100, reason: 'bench' }))).status === 201;
+}
+/** Seeds every user with one large grant, `width` at a time. */
+async function seed(name: string, list: string[], width: number, op: (worker: number, userId: string) => Promise<unknown>): Promise<void> {
+  console.log(`seeding ${list.length} ${name} users...`);
+  for (let i = 0; i < list.length; i += width) await Promise.all(list.slice(i, i + width).map((u, w) => op(w, u)));
+}
+
 const httpUsers = users('http');
 let httpResult = skipped('http');
 if (phases.has('http')) {
-console.log('seeding http users...');
-for (let i = 0; i < httpUsers.length; i += 64) {
-  await Promise.all(httpUsers.slice(i, i + 64).map((u, w) => http(w, '/v1/points/grants', { userId: u, amount: 1_000_000, validDays: 365, reason: 'bench seed' })));
+  await seed('http', httpUsers, 64, (w, u) => httpOp(w, u, seedGrant));
+  httpResult = await runLoad('http', concurrency, seconds, (i, w) => httpOp(w, httpUsers[i % userCount]!, pick(i)));
 }
-httpResult = await runLoad('http', concurrency, seconds, (i, w) => {
-  const c = pick(i);
-  const userId = httpUsers[i % userCount]!;
-  return c.kind === 'use'
-    ? http(w, '/v1/points/uses', { userId, amount: c.amount })
-    : http(w, '/v1/points/grants', { userId, amount: c.amount, validDays: 100, reason: 'bench' });
-});
-}
+client.close();
 
 // --- ledger (same code and SQL as the API, no HTTP)
 const db = createDb(cfg, concurrency + 2);
 const schemaId = await registerPointEventSchema(cfg.registry.url);
 const ledger = new Ledger({ db, schemaId, clock: Date.now, newId: randomUUID });
-const ledgerUsers = users('ledger');
-const ledgerOp = (userId: string, c: ReturnType<typeof pick>) => {
+const ledgerUses = new RecentUses();
+const ledgerOp = async (userId: string, c: Pick): Promise<void> => {
   const id = randomUUID();
-  return ledger.execute({
-    idempotency: { client: 'bench', key: randomUUID(), requestHash: 'x' },
-    target: { userId },
-    build: () => (c.kind === 'use'
-      ? { kind: 'use', userId, useId: id, amount: c.amount, orderId: null, reason: null }
+  const idempotency = { client: 'bench', key: randomUUID(), requestHash: 'x' };
+  const useId = c.kind === 'cancel' ? ledgerUses.take() : undefined;
+  if (useId) {
+    await ledger.execute({
+      idempotency, target: { useId },
+      build: (w) => ({ kind: 'cancelUse', userId: w.userId, useId, cancellationId: id, amount: null, reason: 'bench' }),
+      respond: (events) => events.length,
+    });
+    return;
+  }
+  const use = c.kind !== 'grant';
+  await ledger.execute({
+    idempotency, target: { userId },
+    build: () => (use
+      ? { kind: 'use', userId, useId: id, amount: c.amount || 1, orderId: null, reason: null }
       : { kind: 'grant', userId, grantId: id, amount: c.amount, expiresAt: Date.now() + 100 * DAY, reason: 'bench', source: null }),
     respond: (events) => events.length,
   });
+  if (use) ledgerUses.add(id);
 };
+const ledgerUsers = users('ledger');
 let ledgerResult = skipped('ledger');
 if (phases.has('ledger')) {
-  console.log('seeding ledger users...');
-  for (let i = 0; i < ledgerUsers.length; i += concurrency) {
-    await Promise.all(ledgerUsers.slice(i, i + concurrency).map((u) => ledgerOp(u, { kind: 'grant', amount: 1_000_000 })));
-  }
+  await seed('ledger', ledgerUsers, concurrency, (_w, u) => ledgerOp(u, seedGrant));
   ledgerResult = await runLoad('ledger', concurrency, seconds, async (i) => {
     await ledgerOp(ledgerUsers[i % userCount]!, pick(i));
     return true;
   });
 }
 await db.destroy();
-client.close();
 
-// --- raw mysql2: the statements a use or grant runs, hand-written, one transaction each
+// --- raw mysql2: the statements of a use, grant or cancel, hand-written, in the same two
+// round trips as the Ledger (CommandTx): reads with locks, then writes and COMMIT.
 const pool = mysql.createPool({
   host: cfg.mysql.host, port: cfg.mysql.port, user: cfg.mysql.app.user, password: cfg.mysql.app.password,
-  database: cfg.mysql.database, connectionLimit: concurrency + 2, timezone: 'Z',
+  database: cfg.mysql.database, connectionLimit: concurrency + 2, timezone: 'Z', multipleStatements: true,
 });
-const rawUsers = users('raw');
-async function rawTx(userId: string, c: ReturnType<typeof pick>): Promise<void> {
+const rawUses = new RecentUses();
+type Rows = mysql.RowDataPacket[];
+async function rawTx(userId: string, c: Pick): Promise<void> {
   const conn = await pool.getConnection();
+  const f = (sql: string, v: unknown[]) => conn.format(sql, v);
   try {
-    await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    await conn.beginTransaction();
     const now = new Date();
-    await conn.query('INSERT INTO idempotency_keys (client, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, 0, "", ?)', ['bench-raw', randomUUID(), 'x', now]);
-    const [w] = await conn.query<mysql.RowDataPacket[]>('SELECT balance, seq FROM point_wallets WHERE user_id = ? FOR UPDATE', [userId]);
-    const [lots] = await conn.query<mysql.RowDataPacket[]>(
-      'SELECT grant_id, remaining, expires_at FROM point_lots WHERE user_id = ? AND is_open = 1 FOR UPDATE', [userId]);
+    const id = randomUUID();
+    const cancelOf = c.kind === 'cancel' ? rawUses.take() : undefined;
+    const kind = cancelOf ? 'cancel' : c.kind === 'grant' ? 'grant' : 'use';
+    const amount = c.amount || 1;
+    const reads = [
+      'SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'START TRANSACTION',
+      f('INSERT INTO idempotency_keys (client, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, 0, "", ?)', ['bench-raw', randomUUID(), 'x', now]),
+    ];
+    let owner = userId;
+    if (cancelOf) {
+      const [r] = await conn.query<Rows[]>([...reads, f('SELECT user_id FROM point_uses WHERE use_id = ?', [cancelOf])].join(';'));
+      owner = r[3]![0]!.user_id as string;
+      reads.length = 0;
+    }
+    reads.push(f('SELECT balance, seq FROM point_wallets WHERE user_id = ? FOR UPDATE', [owner]));
+    if (cancelOf) {
+      reads.push(f('SELECT use_id, amount, canceled FROM point_uses WHERE use_id IN (?) AND user_id = ?', [[cancelOf], owner]));
+      reads.push(f('SELECT use_id, grant_id, amount, restored FROM point_use_allocations WHERE use_id IN (?)', [[cancelOf]]));
+    }
+    reads.push(f('SELECT grant_id, amount, remaining, expires_at, granted_at, grant_seq, revoked FROM point_lots WHERE user_id = ? AND (is_open = 1'
+      + (cancelOf ? ' OR grant_id IN (SELECT grant_id FROM point_use_allocations WHERE use_id IN (?))' : '') + ') FOR UPDATE', cancelOf ? [owner, [cancelOf]] : [owner]));
+    const [res] = await conn.query<Rows[]>(reads.join(';'));
+    const lots = res[res.length - 1]!;
+    const w = res[res.length - (cancelOf ? 4 : 2)]!;
     const balance = Number(w[0]?.balance ?? 0);
     const seq = Number(w[0]?.seq ?? 0) + 1;
-    const id = randomUUID();
+    const writes: string[] = [];
     const event: PointEvent = {
-      eventId: randomUUID(), userId, seq, type: c.kind === 'use' ? 'POINTS_USED' : 'POINTS_GRANTED', amount: c.amount,
-      balanceAfter: c.kind === 'use' ? balance - c.amount : balance + c.amount, occurredAt: now.getTime(),
-      grantId: c.kind === 'grant' ? id : null, useId: c.kind === 'use' ? id : null, cancellationId: null,
-      expiresAt: c.kind === 'grant' ? now.getTime() + 100 * DAY : null, allocations: [], reason: null, source: null, orderId: null,
+      eventId: randomUUID(), userId: owner, seq, type: 'POINTS_GRANTED', amount,
+      balanceAfter: balance + amount, occurredAt: now.getTime(), grantId: null, useId: null, cancellationId: null,
+      expiresAt: null, allocations: [], reason: null, source: null, orderId: null,
     };
-    if (c.kind === 'use') {
+    if (kind === 'use') {
       const lot = lots.sort((a, b) => a.expires_at - b.expires_at)[0]!;
-      await conn.query('UPDATE point_lots SET remaining = remaining - ?, is_open = (remaining > 0) WHERE grant_id = ?', [c.amount, lot.grant_id]);
-      await conn.query('INSERT INTO point_uses (use_id, user_id, amount, canceled, used_at) VALUES (?, ?, ?, 0, ?)', [id, userId, c.amount, now]);
-      await conn.query('INSERT INTO point_use_allocations (use_id, grant_id, amount, restored) VALUES (?, ?, ?, 0)', [id, lot.grant_id, c.amount]);
-      event.allocations = [{ grantId: lot.grant_id, amount: c.amount }];
+      Object.assign(event, { type: 'POINTS_USED', balanceAfter: balance - amount, useId: id, allocations: [{ grantId: lot.grant_id, amount }] });
+      writes.push(f('UPDATE point_lots SET remaining = ?, revoked = 0, is_open = ? WHERE grant_id = ?', [lot.remaining - amount, lot.remaining > amount ? 1 : 0, lot.grant_id]));
+      writes.push(f('INSERT INTO point_uses (use_id, user_id, amount, canceled, used_at) VALUES (?, ?, ?, 0, ?)', [id, owner, amount, now]));
+      writes.push(f('INSERT INTO point_use_allocations (use_id, grant_id, amount, restored) VALUES ?', [[[id, lot.grant_id, amount, 0]]]));
+    } else if (kind === 'cancel') {
+      const use = res[res.length - 3]![0]!;
+      const alloc = res[res.length - 2]![0]!;
+      const lot = lots.find((l) => l.grant_id === alloc.grant_id)!;
+      const back = Number(use.amount) - Number(use.canceled);
+      Object.assign(event, { type: 'POINTS_USE_CANCELED', amount: back, balanceAfter: balance + back, useId: cancelOf, cancellationId: id, allocations: [{ grantId: lot.grant_id, amount: back }] });
+      writes.push(f('UPDATE point_lots SET remaining = ?, revoked = 0, is_open = 1 WHERE grant_id = ?', [Number(lot.remaining) + back, lot.grant_id]));
+      writes.push(f('UPDATE point_uses SET canceled = ? WHERE use_id = ?', [use.amount, cancelOf]));
+      writes.push(f('UPDATE point_use_allocations SET restored = ? WHERE use_id = ? AND grant_id = ?', [alloc.amount, cancelOf, alloc.grant_id]));
     } else {
-      await conn.query(
-        'INSERT INTO point_lots (grant_id, user_id, amount, remaining, expires_at, granted_at, grant_seq, revoked, is_open, reason) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1, ?)',
-        [id, userId, c.amount, c.amount, new Date(event.expiresAt!), now, seq, 'bench']);
+      Object.assign(event, { grantId: id, expiresAt: now.getTime() + 100 * DAY });
+      writes.push(f('INSERT INTO point_lots (grant_id, user_id, amount, remaining, expires_at, granted_at, grant_seq, revoked, is_open, reason, source) VALUES ?',
+        [[[id, owner, amount, amount, new Date(event.expiresAt!), now, seq, 0, 1, 'bench', null]]]));
     }
-    await conn.query(
-      'INSERT INTO point_events (event_id, user_id, seq, type, amount, balance_after, occurred_at, grant_id, use_id, expires_at, allocations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [event.eventId, userId, seq, event.type, c.amount, event.balanceAfter, now, event.grantId, event.useId,
-        event.expiresAt ? new Date(event.expiresAt) : null, JSON.stringify(event.allocations)]);
-    await conn.query('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, "points", ?, ?, ?)',
-      [event.eventId, userId, event.type, encodePointEvent(schemaId, event)]);
-    await conn.query('DELETE FROM point_event_outbox WHERE id = ?', [event.eventId]);
-    if (w.length === 0) {
-      await conn.query('INSERT INTO point_wallets (user_id, balance, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [userId, event.balanceAfter, seq, now, now]);
-    } else {
-      await conn.query('UPDATE point_wallets SET balance = ?, seq = ?, updated_at = ? WHERE user_id = ?', [event.balanceAfter, seq, now, userId]);
-    }
-    await conn.query('UPDATE idempotency_keys SET status = 201, response = "{}" WHERE client = "bench-raw" AND idem_key = ?', [randomUUID()]);
-    await conn.commit();
+    writes.unshift(w.length === 0
+      ? f('INSERT INTO point_wallets (user_id, balance, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [owner, event.balanceAfter, seq, now, now])
+      : f('UPDATE point_wallets SET balance = ?, seq = ?, updated_at = ? WHERE user_id = ?', [event.balanceAfter, seq, now, owner]));
+    writes.push(
+      f('INSERT INTO point_events (event_id, user_id, seq, type, amount, balance_after, occurred_at, grant_id, use_id, cancellation_id, expires_at, allocations, reason, source, order_id) VALUES ?',
+        [[[event.eventId, owner, seq, event.type, event.amount, event.balanceAfter, now, event.grantId, event.useId, event.cancellationId,
+          event.expiresAt ? new Date(event.expiresAt) : null, JSON.stringify(event.allocations), null, null, null]]]),
+      f('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ?', [[[event.eventId, 'points', owner, event.type, encodePointEvent(schemaId, event)]]]),
+      f('DELETE FROM point_event_outbox WHERE id IN (?)', [[event.eventId]]),
+      f('UPDATE idempotency_keys SET status = 201, response = ? WHERE client = ? AND idem_key = ?', ['{}', 'bench-raw', randomUUID()]),
+      'COMMIT',
+    );
+    await conn.query(writes.join(';'));
+    if (kind === 'use') rawUses.add(id);
   } catch (e) {
-    await conn.rollback();
+    await conn.query('ROLLBACK');
     throw e;
   } finally {
     conn.release();
   }
 }
+const rawUsers = users('raw');
 let rawResult = skipped('raw');
 if (phases.has('raw')) {
-  console.log('seeding raw users...');
-  for (let i = 0; i < rawUsers.length; i += concurrency) {
-    await Promise.all(rawUsers.slice(i, i + concurrency).map((u) => rawTx(u, { kind: 'grant', amount: 1_000_000 })));
-  }
+  await seed('raw', rawUsers, concurrency, (_w, u) => rawTx(u, seedGrant));
   rawResult = await runLoad('raw', concurrency, seconds, async (i) => {
     await rawTx(rawUsers[i % userCount]!, pick(i));
     return true;
@@ -167,7 +234,7 @@ await pool.end();
 const summary = {
   at: new Date().toISOString(),
   machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
-  settings: { seconds, concurrency, users: userCount, mix: '70% use, 30% grant' },
+  settings: { seconds, concurrency, users: userCount, mix: '60% use, 30% grant, 10% cancel' },
   commands_per_s: httpResult.perSecond,
   command_p50_ms: httpResult.p50Ms,
   command_p99_ms: httpResult.p99Ms,

@@ -65,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuth(app, config.api.keys);
   await app.register(rateLimit, {
     global: true,
-    max: config.api.rateLimitPerSecond,
+    max: (request) => request.apiKey?.rateLimitPerSecond ?? config.api.rateLimitPerSecond,
     timeWindow: 1000,
     keyGenerator: (request) => request.apiKey?.name ?? request.ip,
     allowList: (request) => !request.routeOptions.config?.scope,

@@ -479,4 +479,22 @@ describe('413, 415, 429', () => {
       await limited.close();
     }
   });
+
+  it('RATE_LIMITED: a key with its own limit (API_KEYS name/scopes/secret/limit) gets that budget', async () => {
+    const base = t.config.api.keys;
+    const limited = await startTestApi({
+      rateLimitPerSecond: 2,
+      keys: [...base, { name: 'roomy', secret: 'roomy-0123456789abcdef', scopes: ['points:write'], rateLimitPerSecond: 1000 }],
+    });
+    try {
+      const userId = testUser('rate-own');
+      const send = (auth: string) => post('/v1/points/uses', { userId, amount: 1 }, { api: limited, auth });
+      const roomy = await Promise.all(Array.from({ length: 10 }, () => send('Bearer roomy-0123456789abcdef')));
+      for (const r of roomy) expectError(r, 409, 'INSUFFICIENT_POINTS');
+      const tight = await Promise.all(Array.from({ length: 10 }, () => send(limited.auth.write)));
+      expect(tight.filter((r) => r.statusCode === 429).length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await limited.close();
+    }
+  });
 });

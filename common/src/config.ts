@@ -24,6 +24,8 @@ export interface ApiKey {
   name: string;
   secret: string;
   scopes: Scope[];
+  /** Requests per second for this key; absent: API_RATE_LIMIT_PER_SECOND. */
+  rateLimitPerSecond?: number;
 }
 
 export interface StackConfig {
@@ -114,16 +116,19 @@ class Reader {
     return this.int(name, fallback, 1, 65535);
   }
 
-  /** API_KEYS: comma-separated name/scope+scope/secret entries. */
+  /** API_KEYS: comma-separated name/scope+scope/secret[/requests-per-second] entries. */
   apiKeys(name: string): ApiKey[] {
     const raw = this.str(name);
     const keys: ApiKey[] = [];
     for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
-      const [keyName, scopeText, secret, ...rest] = entry.split('/');
+      const [keyName, scopeText, secret, limitText, ...rest] = entry.split('/');
       const scopes = (scopeText ?? '').split('+').filter(Boolean);
       const bad = scopes.filter((sc) => !(SCOPES as readonly string[]).includes(sc));
+      const limit = limitText === undefined ? undefined : Number(limitText);
       if (!keyName || !secret || rest.length > 0 || scopes.length === 0) {
-        this.problems.push(`${name}: "${keyName ?? ''}" is not name/scope+scope/secret`);
+        this.problems.push(`${name}: "${keyName ?? ''}" is not name/scope+scope/secret[/requests-per-second]`);
+      } else if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1_000_000)) {
+        this.problems.push(`${name}: the rate limit of key "${keyName}" must be an integer from 1 to 1000000, got "${limitText}"`);
       } else if (bad.length > 0) {
         this.problems.push(`${name}: key "${keyName}" has unknown scope(s) ${bad.join(', ')} (known: ${SCOPES.join(', ')})`);
       } else if (secret.length < 16 || secret === '__GENERATE__') {
@@ -131,7 +136,7 @@ class Reader {
       } else if (keys.some((k) => k.name === keyName || k.secret === secret)) {
         this.problems.push(`${name}: key "${keyName}" repeats a name or a secret`);
       } else {
-        keys.push({ name: keyName, secret, scopes: scopes as Scope[] });
+        keys.push({ name: keyName, secret, scopes: scopes as Scope[], ...(limit === undefined ? {} : { rateLimitPerSecond: limit }) });
       }
     }
     if (raw && keys.length === 0 && this.problems.length === 0) this.problems.push(`${name} holds no key`);

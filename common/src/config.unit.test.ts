@@ -38,8 +38,16 @@ describe('readConfig', () => {
     };
     expect(bad('admin/root/0123456789abcdef0123')).toEqual(['API_KEYS: key "admin" has unknown scope(s) root (known: points:write, points:read, admin)']);
     expect(bad('admin/admin/short')).toEqual(['API_KEYS: the secret of key "admin" must be at least 16 characters']);
-    expect(bad('justone')).toEqual(['API_KEYS: "justone" is not name/scope+scope/secret']);
+    expect(bad('justone')).toEqual(['API_KEYS: "justone" is not name/scope+scope/secret[/requests-per-second]']);
+    expect(bad('b/admin/0123456789abcdef0123/0')).toEqual(['API_KEYS: the rate limit of key "b" must be an integer from 1 to 1000000, got "0"']);
+    expect(bad('b/admin/0123456789abcdef0123/fast')).toEqual(['API_KEYS: the rate limit of key "b" must be an integer from 1 to 1000000, got "fast"']);
     expect(bad('a/admin/0123456789abcdef0123,a/admin/0123456789abcdef9999')).toEqual(['API_KEYS: key "a" repeats a name or a secret']);
+    expect(bad('b/admin/0123456789abcdef0123/10/x')).toEqual(['API_KEYS: "b" is not name/scope+scope/secret[/requests-per-second]']);
+  });
+
+  it('reads a key\'s own rate limit', () => {
+    const c = readConfig({ ...complete, API_KEYS: 'a/admin/0123456789abcdef0123,b/points:read/fedcba9876543210fedc/50000' });
+    expect(c.api.keys.map((k) => k.rateLimitPerSecond)).toEqual([undefined, 50000]);
   });
 
   it('names every problem at once', () => {

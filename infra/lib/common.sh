@@ -39,6 +39,17 @@ ensure_env() {
       generate_secrets "$line" >> "$env_file"
     fi
   done < "$REPO_DIR/.env.example"
+  # API keys added to .env.example's API_KEYS since then are added to .env's (by name).
+  local current entry entries
+  current="$(grep -m1 '^API_KEYS=' "$env_file" | cut -d= -f2-)"
+  IFS=',' read -ra entries <<< "$(grep -m1 '^API_KEYS=' "$REPO_DIR/.env.example" | cut -d= -f2-)"
+  for entry in "${entries[@]}"; do
+    if [[ ",$current" != *",${entry%%/*}/"* ]]; then
+      log ".env: adding API key ${entry%%/*} to API_KEYS (new in .env.example)"
+      current="$current,$(generate_secrets "$entry")"
+      sed -i "s|^API_KEYS=.*|API_KEYS=$current|" "$env_file"
+    fi
+  done
 }
 
 load_env() {

@@ -32,18 +32,37 @@ export async function userSeq(redis: Redis, userId: string): Promise<number> {
   return Number((await redis.hget(userKeys(userId).wallet, 'seq')) ?? 0);
 }
 
+/**
+ * A balance in one round trip: the wallet hash and the points expiring by `horizon`,
+ * summed in Redis (KEYS: wallet, remaining, expiry; ARGV: horizon in ms).
+ */
+export const BALANCE_SCRIPT = `
+local w = redis.call('HMGET', KEYS[1], 'balance', 'seq', 'updatedAt')
+local rem = redis.call('HGETALL', KEYS[2])
+local horizon = tonumber(ARGV[1])
+local soon = 0
+for i = 1, #rem, 2 do
+  local r = tonumber(rem[i + 1])
+  if r > 0 then
+    local e = redis.call('HGET', KEYS[3], rem[i])
+    if e and tonumber(e) <= horizon then soon = soon + r end
+  end
+end
+return { w[1] or '', w[2] or '', w[3] or '', soon }`;
+
+type BalanceRedis = Redis & { balanceView?: (wallet: string, remaining: string, expiry: string, horizon: number) => Promise<[string, string, string, number]> };
+
 export async function readBalance(redis: Redis, userId: string, now: number, withinDays = 30): Promise<BalanceView> {
-  const [[balance, seq, updatedAt], lots] = await Promise.all([
-    redis.hmget(userKeys(userId).wallet, 'balance', 'seq', 'updatedAt'),
-    activeLots(redis, userId),
-  ]);
-  const horizon = now + withinDays * DAY;
+  const r = redis as BalanceRedis;
+  if (!r.balanceView) r.defineCommand('balanceView', { numberOfKeys: 3, lua: BALANCE_SCRIPT });
+  const k = userKeys(userId);
+  const [balance, seq, updatedAt, soon] = await r.balanceView!(k.wallet, k.remaining, k.expiry, now + withinDays * DAY);
   return {
     userId,
-    balance: Number(balance ?? 0),
-    seq: Number(seq ?? 0),
+    balance: Number(balance || 0),
+    seq: Number(seq || 0),
     updatedAt: updatedAt ? new Date(Number(updatedAt)).toISOString() : null,
-    expiringSoon: { amount: lots.filter((l) => l.expiresAt <= horizon).reduce((s, l) => s + l.remaining, 0), withinDays },
+    expiringSoon: { amount: Number(soon), withinDays },
   };
 }
 

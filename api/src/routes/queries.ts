@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouse } from '../../../common/src/clickhouse.ts';
-import { readBalance, readGrants, readHistory, userSeq } from '../../../projectors/redis/read-model.ts';
+import { readBalance, readGrants, readHistory } from '../../../projectors/redis/read-model.ts';
 import type { HistoryItem } from '../../../projectors/shared/history-item.ts';
 import { AppError } from '../http/app-error.ts';
 import { ErrorBody, Time, UserId } from '../http/schemas.ts';
@@ -66,18 +66,15 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryDeps): Promis
   }, async (request) => {
     const { userId } = request.params;
     const { minSeq, waitMs = 2000 } = request.query;
-    if (minSeq !== undefined) {
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const seq = await fromRedis(userSeq(redis, userId));
-        if (seq >= minSeq) break;
-        if (Date.now() >= deadline) {
-          throw new AppError('PROJECTION_BEHIND', `the read model has seq ${seq} for this user, not yet ${minSeq}; try again`, { minSeq, seq, waitedMs: waitMs });
-        }
-        await sleep(Math.min(10, Math.max(1, deadline - Date.now())));
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const view = await fromRedis(readBalance(redis, userId, clock()));
+      if (minSeq === undefined || view.seq >= minSeq) return view;
+      if (Date.now() >= deadline) {
+        throw new AppError('PROJECTION_BEHIND', `the read model has seq ${view.seq} for this user, not yet ${minSeq}; try again`, { minSeq, seq: view.seq, waitedMs: waitMs });
       }
+      await sleep(Math.min(10, Math.max(1, deadline - Date.now())));
     }
-    return fromRedis(readBalance(redis, userId, clock()));
   });
 
   app.get<{ Params: Static<typeof UserParams>; Querystring: Static<typeof HistoryQuery> }>('/v1/users/:userId/history', {

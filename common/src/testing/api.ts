@@ -23,14 +23,17 @@ export interface TestApi {
   close: () => Promise<void>;
 }
 
-export async function startTestApi(opts: { clock?: () => number; rateLimitPerSecond?: number } = {}): Promise<TestApi> {
+export async function startTestApi(
+  opts: { clock?: () => number; rateLimitPerSecond?: number; keys?: StackConfig['api']['keys'] } = {},
+): Promise<TestApi> {
   const base = loadConfig();
-  const config: StackConfig = opts.rateLimitPerSecond
-    ? { ...base, api: { ...base.api, rateLimitPerSecond: opts.rateLimitPerSecond } }
-    : base;
+  const config: StackConfig = {
+    ...base,
+    api: { ...base.api, rateLimitPerSecond: opts.rateLimitPerSecond ?? base.api.rateLimitPerSecond, keys: opts.keys ?? base.api.keys },
+  };
   const db = createDb(config, 30);
   const schemaId = await registerPointEventSchema(config.registry.url);
-  const redis = new Redis({ host: config.redis.host, port: config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = new Redis({ host: config.redis.host, port: config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, enableAutoPipelining: true });
   redis.on('error', () => undefined);
   await redis.connect();
   const analytics = clickhouseFrom(config, 'analyst');
