@@ -16,6 +16,7 @@ import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { repoRoot, type StackConfig } from '../../common/src/config.ts';
 import { AppError } from './http/app-error.ts';
+import { registerAccessLog } from './http/access-log.ts';
 import { registerAuth } from './http/auth.ts';
 import { frameworkErrors, registerErrorHandling } from './http/errors.ts';
 import { registerMetrics } from './http/metrics.ts';
@@ -49,9 +50,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? Date.now;
   const newId = deps.newId ?? randomUUID;
   const app = Fastify({
-    // Two lines per request: written asynchronously, so that a burst of requests shares
-    // write calls instead of blocking the event loop on one write each.
+    // One line per request (access-log.ts), written asynchronously: a burst of requests
+    // shares write calls instead of blocking the event loop on one write each.
     logger: deps.logger === false ? false : { level: config.api.logLevel, stream: pino.destination({ dest: 1, sync: false }) },
+    disableRequestLogging: true,
     bodyLimit: BODY_LIMIT,
     genReqId: () => randomUUID(),
     frameworkErrors,
@@ -63,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   registerAuth(app, config.api.keys);
+  registerAccessLog(app);
   await app.register(rateLimit, {
     global: true,
     max: (request) => request.apiKey?.rateLimitPerSecond ?? config.api.rateLimitPerSecond,
