@@ -18,7 +18,7 @@ import { encodePointEvent, registerPointEventSchema } from '../api/src/ledger/ev
 import { Ledger } from '../api/src/ledger/ledger.ts';
 import type { PointEvent } from '../api/src/points/types.ts';
 import { BenchClient } from './http-client.ts';
-import { runLoad, writeResults } from './lib.ts';
+import { cpuBetween, runLoad, stackUsage, writeResults, type LoadResult } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +61,16 @@ class RecentUses {
 }
 const seedGrant: Pick = { kind: 'grant', amount: 1_000_000 };
 
+/** A phase with the CPU milliseconds each service spent per command during it. */
+async function measured(phase: () => Promise<LoadResult>): Promise<LoadResult & { cpuMsPerCommand: Record<string, number> }> {
+  const before = stackUsage(cfg.stackDir);
+  const r = await phase();
+  const cpu = cpuBetween(before, stackUsage(cfg.stackDir));
+  const cpuMsPerCommand = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(((v * 1000) / Math.max(1, r.ops)).toFixed(3))]));
+  console.log(`  CPU ms per command: ${Object.entries(cpuMsPerCommand).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  return { ...r, cpuMsPerCommand };
+}
+
 console.log(`commands bench: ${seconds}s per phase, concurrency ${concurrency}, ${userCount} users, ${os.cpus().length} cores`);
 
 // --- http
@@ -89,10 +99,10 @@ async function seed(name: string, list: string[], width: number, op: (worker: nu
 }
 
 const httpUsers = users('http');
-let httpResult = skipped('http');
+let httpResult: LoadResult = skipped('http');
 if (phases.has('http')) {
   await seed('http', httpUsers, 64, (w, u) => httpOp(w, u, seedGrant));
-  httpResult = await runLoad('http', concurrency, seconds, (i, w) => httpOp(w, httpUsers[i % userCount]!, pick(i)));
+  httpResult = await measured(() => runLoad('http', concurrency, seconds, (i, w) => httpOp(w, httpUsers[i % userCount]!, pick(i))));
 }
 client.close();
 
@@ -124,13 +134,13 @@ const ledgerOp = async (userId: string, c: Pick): Promise<void> => {
   if (use) ledgerUses.add(id);
 };
 const ledgerUsers = users('ledger');
-let ledgerResult = skipped('ledger');
+let ledgerResult: LoadResult = skipped('ledger');
 if (phases.has('ledger')) {
   await seed('ledger', ledgerUsers, concurrency, (_w, u) => ledgerOp(u, seedGrant));
-  ledgerResult = await runLoad('ledger', concurrency, seconds, async (i) => {
+  ledgerResult = await measured(() => runLoad('ledger', concurrency, seconds, async (i) => {
     await ledgerOp(ledgerUsers[i % userCount]!, pick(i));
     return true;
-  });
+  }));
 }
 await db.destroy();
 
@@ -221,13 +231,13 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
   }
 }
 const rawUsers = users('raw');
-let rawResult = skipped('raw');
+let rawResult: LoadResult = skipped('raw');
 if (phases.has('raw')) {
   await seed('raw', rawUsers, concurrency, (_w, u) => rawTx(u, seedGrant));
-  rawResult = await runLoad('raw', concurrency, seconds, async (i) => {
+  rawResult = await measured(() => runLoad('raw', concurrency, seconds, async (i) => {
     await rawTx(rawUsers[i % userCount]!, pick(i));
     return true;
-  });
+  }));
 }
 await pool.end();
 

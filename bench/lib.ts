@@ -1,5 +1,5 @@
 /** Small helpers of the benchmarks: a closed-loop load runner and percentiles. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../common/src/config.ts';
 
@@ -80,4 +80,52 @@ export function writeResults(name: string, data: unknown): string {
   const dated = path.join(dir, `${name}-${stamp}.json`);
   writeFileSync(dated, text);
   return dated;
+}
+
+/** The services of the local stack, in start order (infra/bin/stack). */
+export const STACK_SERVICES = ['mariadb', 'kafka', 'registry', 'redis', 'clickhouse', 'connect', 'api', 'projector-redis', 'projector-clickhouse'] as const;
+
+export interface ProcessUsage {
+  /** Resident memory, MB. */
+  rssMb: number;
+  /** CPU time used so far (user + system), seconds. */
+  cpuSeconds: number;
+}
+
+/**
+ * Memory and CPU time of every service of the stack: each runs in its own process
+ * group (setsid), whose leader's pid is in .stack/run/<service>.pid. `self` is this
+ * process (the load generator).
+ */
+export function stackUsage(stackDir: string): Record<string, ProcessUsage> {
+  const byGroup = new Map<number, ProcessUsage>();
+  const self = process.pid;
+  let selfUsage: ProcessUsage = { rssMb: 0, cpuSeconds: 0 };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try { stat = readFileSync(`/proc/${entry}/stat`, 'utf8'); } catch { continue; }
+    // Fields after the command name (which may hold spaces) in parentheses.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgid = Number(f[2]);
+    const usage = { cpuSeconds: (Number(f[11]) + Number(f[12])) / CLOCK_TICKS, rssMb: (Number(f[21]) * PAGE) / 2 ** 20 };
+    if (Number(entry) === self) selfUsage = usage;
+    const g = byGroup.get(pgid) ?? { rssMb: 0, cpuSeconds: 0 };
+    byGroup.set(pgid, { rssMb: g.rssMb + usage.rssMb, cpuSeconds: g.cpuSeconds + usage.cpuSeconds });
+  }
+  const out: Record<string, ProcessUsage> = {};
+  for (const s of STACK_SERVICES) {
+    let pid = 0;
+    try { pid = Number(readFileSync(path.join(stackDir, 'run', `${s}.pid`), 'utf8')); } catch { /* not running */ }
+    out[s] = byGroup.get(pid) ?? { rssMb: 0, cpuSeconds: 0 };
+  }
+  out['load generator'] = selfUsage;
+  return out;
+}
+const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
+const PAGE = 4096;
+
+/** CPU seconds per service between two stackUsage() readings. */
+export function cpuBetween(before: Record<string, ProcessUsage>, after: Record<string, ProcessUsage>): Record<string, number> {
+  return Object.fromEntries(Object.keys(after).map((k) => [k, after[k]!.cpuSeconds - (before[k]?.cpuSeconds ?? 0)]));
 }

@@ -1,0 +1,134 @@
+/**
+ * Freshness at a steady rate: commands sent open-loop (a new one every 1/rate s, however
+ * slow the answers), each a grant to a user of its own, through the API. Afterwards,
+ * for each command the Redis model holds, per user, the event's occurredAt (set before
+ * the commit) and projectedAt (set by the projector as it applies the batch):
+ * projectedAt - occurredAt is the time from commit to visible, slightly overstated
+ * (occurredAt precedes the commit by the commit itself).
+ * A 2% sample also measures it from outside: the answer, then a balance query with
+ * minSeq (read your own write), as a client would.
+ * CPU time of every service during the run, per command, shows where the cost is.
+ * Usage: npx tsx bench/freshness.ts [--rate 1000] [--seconds 20]
+ * Writes bench/results/freshness-latest.json (and a dated copy).
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../common/src/config.ts';
+import { userKeys } from '../projectors/redis/keys.ts';
+import { BenchConnection } from './http-client.ts';
+import { cpuBetween, percentile, stackUsage, writeResults } from './lib.ts';
+
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' } } });
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const config = loadConfig();
+const key = config.api.keys.find((k) => k.name === 'bench');
+if (!key) throw new Error('API_KEYS has no "bench" key: run make up (it adds the key to .env) and restart the API');
+const headers = { authorization: `Bearer ${key.secret}` };
+const run = randomUUID().slice(0, 8);
+const total = rate * seconds;
+const userOf = (i: number) => `fresh-${run}-${i}`;
+
+/** Idle keep-alive connections; a command takes one or opens a new one. */
+const idle: BenchConnection[] = [];
+let opened = 0;
+const take = () => idle.pop() ?? (opened++, new BenchConnection(config.api.host, config.api.port));
+
+const commandMs: number[] = [];
+const readYourWriteMs: number[] = [];
+let refused = 0;
+let behind = 0;
+async function one(i: number): Promise<void> {
+  const conn = take();
+  try {
+    const t0 = performance.now();
+    const res = await conn.request('POST', '/v1/points/grants', { ...headers, 'idempotency-key': randomUUID() },
+      JSON.stringify({ userId: userOf(i), amount: 10, validDays: 30, reason: 'freshness bench' }));
+    const t1 = performance.now();
+    commandMs.push(t1 - t0);
+    if (res.status !== 201) { refused++; return; }
+    if (i % 50 === 0) {
+      const b = await conn.request('GET', `/v1/users/${userOf(i)}/balance?minSeq=1&waitMs=10000`, headers);
+      if (b.status === 200) readYourWriteMs.push(performance.now() - t1);
+      else behind++;
+    }
+  } catch {
+    refused++;
+  } finally {
+    idle.push(conn);
+  }
+}
+
+console.log(`freshness: ${rate} commands/s for ${seconds} s, open loop (${total} commands, one user each)`);
+const before = stackUsage(config.stackDir);
+const inflight: Promise<void>[] = [];
+const start = performance.now();
+let sent = 0;
+let lastPrint = start;
+while (sent < total) {
+  const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
+  while (sent < due) inflight.push(one(sent++));
+  if (performance.now() - lastPrint >= 1000) {
+    lastPrint = performance.now();
+    process.stdout.write(`  ${sent} sent, ${commandMs.length} answered, ${opened} connections\n`);
+  }
+  await new Promise((r) => setTimeout(r, 2));
+}
+const sendSeconds = (performance.now() - start) / 1000;
+await Promise.all(inflight);
+const answeredSeconds = (performance.now() - start) / 1000;
+
+// Wait until Redis holds every accepted command, then read occurredAt and projectedAt.
+const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+const freshness: number[] = [];
+const deadline = Date.now() + 60_000;
+let missing = total;
+while (missing > 0 && Date.now() < deadline) {
+  freshness.length = 0;
+  missing = 0;
+  for (let i = 0; i < total; i += 1000) {
+    const p = redis.pipeline();
+    for (let j = i; j < Math.min(total, i + 1000); j++) p.hmget(userKeys(userOf(j)).wallet, 'updatedAt', 'projectedAt');
+    for (const [, r] of (await p.exec())!) {
+      const [occurred, projected] = r as [string | null, string | null];
+      if (occurred && projected) freshness.push(Number(projected) - Number(occurred));
+      else missing++;
+    }
+  }
+  if (missing > refused) { process.stdout.write(`  waiting for ${missing - refused} events to reach Redis\n`); await new Promise((r) => setTimeout(r, 1000)); }
+  else break;
+}
+const cpu = cpuBetween(before, stackUsage(config.stackDir));
+redis.disconnect();
+for (const c of idle) c.close();
+
+freshness.sort((a, b) => a - b);
+commandMs.sort((a, b) => a - b);
+readYourWriteMs.sort((a, b) => a - b);
+const accepted = total - refused;
+const ms = (v: number) => Number(v.toFixed(1));
+const summary = {
+  at: new Date().toISOString(),
+  settings: { rate, seconds },
+  freshness_rate_per_s: Math.round(total / sendSeconds),
+  answered_per_s: Math.round(total / answeredSeconds),
+  accepted,
+  refused_or_failed: refused,
+  connections: opened,
+  freshness_p50_ms: ms(percentile(freshness, 50)),
+  freshness_p99_ms: ms(percentile(freshness, 99)),
+  freshness_max_ms: ms(freshness[freshness.length - 1] ?? 0),
+  freshness_samples: freshness.length,
+  read_your_write_p50_ms: ms(percentile(readYourWriteMs, 50)),
+  read_your_write_p99_ms: ms(percentile(readYourWriteMs, 99)),
+  read_your_write_samples: readYourWriteMs.length,
+  projection_behind: behind,
+  command_p50_ms: ms(percentile(commandMs, 50)),
+  command_p99_ms: ms(percentile(commandMs, 99)),
+  /** CPU milliseconds per accepted command, by service, over the whole run. */
+  cpu_ms_per_command: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(((v * 1000) / Math.max(1, accepted)).toFixed(3))])),
+  cpu_seconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(2))])),
+};
+console.log(JSON.stringify(summary, null, 2));
+console.log(`written: ${writeResults('freshness', summary)}`);
