@@ -19,7 +19,7 @@ import { ClickHouse } from '../common/src/clickhouse.ts';
 import { ensureDatabase, ensureSchema } from '../projectors/clickhouse/schema.ts';
 import { ClickHouseStore } from '../projectors/clickhouse/writer.ts';
 import { RedisStore } from '../projectors/redis/writer.ts';
-import { PARTITIONS_IN_FLIGHT, ProjectorRunner, type ProjectorStore } from '../projectors/shared/run-projector.ts';
+import { ProjectorRunner, type ProjectorStore } from '../projectors/shared/run-projector.ts';
 import { percentile, writeResults } from './lib.ts';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '150' }, seconds: { type: 'string', default: '20' } } });
@@ -69,7 +69,7 @@ const scratchName = `points_bench_${Date.now()}`;
 await ensureDatabase(config, scratchName);
 const scratchCh = new ClickHouse(config.clickhouse.url, config.clickhouse.writer, scratchName);
 await ensureSchema(scratchCh);
-const chStore = new ClickHouseStore(scratchCh, { flushWhenCallersWaiting: PARTITIONS_IN_FLIGHT });
+const chStore = new ClickHouseStore(scratchCh, { maxEvents: config.projectors.clickhouseFlushMaxEvents });
 const chReplay = await replay('clickhouse', chStore);
 await chStore.flush();
 await new ClickHouse(config.clickhouse.url, config.clickhouse.writer, 'default').exec(`DROP DATABASE IF EXISTS ${scratchName}`);

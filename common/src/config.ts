@@ -58,6 +58,15 @@ export interface StackConfig {
   projectors: {
     /** Events kept per user in the Redis history list. */
     historyLimit: number;
+    /** Partitions a projector process applies at once (kafkajs partitionsConsumedConcurrently). */
+    partitionsInFlight: number;
+    /**
+     * Most bytes one fetch brings per partition (a fetch holds every assigned partition).
+     * Sizes replay batches only: a fetch still returns as soon as one new message is there.
+     */
+    fetchMaxBytesPerPartition: number;
+    /** The ClickHouse projector writes its buffer at this many events at the latest. */
+    clickhouseFlushMaxEvents: number;
   };
   testing: {
     /** Cases per route of the bad-input fuzzer (short in `make test`, long in `make fuzz`). */
@@ -188,6 +197,9 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
     },
     projectors: {
       historyLimit: r.int('REDIS_HISTORY_LIMIT', 1000, 1, 100_000),
+      partitionsInFlight: r.int('PROJECTOR_PARTITIONS_IN_FLIGHT', 6, 1, 1000),
+      fetchMaxBytesPerPartition: r.int('PROJECTOR_FETCH_MAX_BYTES_PER_PARTITION', 2 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      clickhouseFlushMaxEvents: r.int('CLICKHOUSE_FLUSH_MAX_EVENTS', 50_000, 1, 1_000_000),
     },
     testing: {
       fuzzRuns: r.int('FUZZ_RUNS', 150, 1, 10_000_000),

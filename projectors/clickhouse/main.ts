@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
 import { projectorLogger } from '../shared/logger.ts';
-import { PARTITIONS_IN_FLIGHT, ProjectorRunner } from '../shared/run-projector.ts';
+import { ProjectorRunner } from '../shared/run-projector.ts';
 import { publishStatus } from '../shared/status.ts';
 import { clickhouseFrom } from './client.ts';
 import { ensureDatabase, ensureSchema } from './schema.ts';
@@ -38,7 +38,7 @@ async function ensureSchemaWithRetry(): Promise<void> {
 const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 1, enableOfflineQueue: true });
 redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
 
-const store = new ClickHouseStore(ch, { log, flushWhenCallersWaiting: PARTITIONS_IN_FLIGHT });
+const store = new ClickHouseStore(ch, { log, maxEvents: config.projectors.clickhouseFlushMaxEvents });
 const runner = new ProjectorRunner({
   config,
   groupId: GROUP_ID,

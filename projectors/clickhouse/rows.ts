@@ -1,11 +1,12 @@
 /**
  * The ClickHouse read model's `evolve`: one PointEvent becomes one row of `events`
- * (schema.ts). Pure: no IO, no clock. The row is what the writer sends as
- * JSONEachRow, so every value is already in the text form both ClickHouse 18.16
- * and current releases read (DateTime as 'YYYY-MM-DD hh:mm:ss' in UTC, Date as
- * 'YYYY-MM-DD', null for an empty Nullable).
+ * (schema.ts). Pure: no IO, no clock. Every value is already in the text form both
+ * ClickHouse 18.16 and current releases read (DateTime as 'YYYY-MM-DD hh:mm:ss' in UTC,
+ * Date as 'YYYY-MM-DD', null for an empty Nullable). The writer sends the same values
+ * as TabSeparated lines (toTsvLine), built without the row object.
  */
 import type { EventType, PointEvent } from '../../api/src/points/types.ts';
+import { utcDayText, utcTimeOfDayText } from '../shared/utc-text.ts';
 
 /** One row of `events`: every field of the event, plus the derived time columns. */
 export interface EventRow {
@@ -47,14 +48,18 @@ function clamp(ms: number): number {
   return Math.min(Math.max(ms, 0), MAX_DATETIME_MS);
 }
 
+const DAY_MS = 86_400_000;
+
 /** 'YYYY-MM-DD hh:mm:ss' in UTC, whole seconds, clamped to 1970..2105. */
 export function toDateTimeText(ms: number): string {
-  return new Date(Math.floor(clamp(ms) / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  const t = Math.floor(clamp(ms) / 1000);
+  const day = Math.floor(t / 86_400);
+  return `${utcDayText(day)} ${utcTimeOfDayText(t - day * 86_400)}`;
 }
 
 /** 'YYYY-MM-DD', the UTC day, clamped to 1970..2105. */
 export function toDayText(ms: number): string {
-  return new Date(clamp(ms)).toISOString().slice(0, 10);
+  return utcDayText(Math.floor(clamp(ms) / DAY_MS));
 }
 
 export function toRow(e: PointEvent): EventRow {
@@ -79,4 +84,40 @@ export function toRow(e: PointEvent): EventRow {
     source: e.source,
     orderId: e.orderId,
   };
+}
+
+/** The columns of a TabSeparated line (toTsvLine), in its order. */
+export const TSV_COLUMNS: readonly (keyof EventRow)[] = [
+  'eventId', 'userId', 'seq', 'type', 'amount', 'balanceAfter', 'occurredAt', 'occurredAtMs', 'day', 'grantId', 'useId',
+  'cancellationId', 'expiresAt', 'expiresAtMs', 'allocGrantIds', 'allocAmounts', 'reason', 'source', 'orderId',
+];
+
+/** The characters ClickHouse's escaped and quoted text forms write with a backslash. */
+const ESCAPED = /[\\\t\n\r\0\b\f']/;
+const ESCAPED_ALL = /[\\\t\n\r\0\b\f']/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0', '\b': '\\b', '\f': '\\f', "'": "\\'" };
+/** A String value in TabSeparated (also right inside single quotes, for array elements). */
+const tsvString = (v: string) => (ESCAPED.test(v) ? v.replace(ESCAPED_ALL, (c) => ESCAPES[c]!) : v);
+const tsvNullable = (v: string | null) => (v === null ? '\\N' : tsvString(v));
+
+/**
+ * toRow(e) as one line of ClickHouse's TabSeparated format, columns in TSV_COLUMNS order:
+ * the same values, half the bytes of JSONEachRow and no row object (the writer formats
+ * every replayed event, so this is hot). Null is \N, arrays are ['a','b'] and [1,2].
+ */
+export function toTsvLine(e: PointEvent): string {
+  let grantIds = '';
+  let amounts = '';
+  for (let i = 0; i < e.allocations.length; i++) {
+    const a = e.allocations[i]!;
+    grantIds += i === 0 ? `'${tsvString(a.grantId)}'` : `,'${tsvString(a.grantId)}'`;
+    amounts += i === 0 ? `${a.amount}` : `,${a.amount}`;
+  }
+  return [
+    tsvString(e.eventId), tsvString(e.userId), e.seq, tsvString(e.type), e.amount, e.balanceAfter,
+    toDateTimeText(e.occurredAt), Math.max(0, e.occurredAt), toDayText(e.occurredAt),
+    tsvNullable(e.grantId), tsvNullable(e.useId), tsvNullable(e.cancellationId),
+    e.expiresAt === null ? '\\N' : toDateTimeText(e.expiresAt), e.expiresAt === null ? '\\N' : Math.max(0, e.expiresAt),
+    `[${grantIds}]`, `[${amounts}]`, tsvNullable(e.reason), tsvNullable(e.source), tsvNullable(e.orderId),
+  ].join('\t');
 }

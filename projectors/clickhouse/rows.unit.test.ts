@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_DATETIME_MS, toDateTimeText, toDayText, toRow } from './rows.ts';
+import fc from 'fast-check';
+import type { PointEvent } from '../../api/src/points/types.ts';
+import { MAX_DATETIME_MS, toDateTimeText, toDayText, toRow, toTsvLine, TSV_COLUMNS } from './rows.ts';
 import { event } from './test/events.ts';
 
 describe('toRow', () => {
@@ -73,5 +75,51 @@ describe('time text', () => {
     expect(toDateTimeText(MAX_DATETIME_MS + 1)).toBe('2105-12-31 23:59:59');
     expect(toDayText(Date.UTC(2024, 11, 31, 23, 59, 59, 999))).toBe('2024-12-31');
     expect(toDayText(Date.UTC(3000, 0, 1))).toBe('2105-12-31');
+  });
+});
+
+/** A TabSeparated line read back the way ClickHouse reads it (escapes, \N, quoted array elements). */
+function readTsvLine(line: string): Record<string, unknown> {
+  const unescape = (v: string) => v.replace(/\\(.)/gs, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f' } as Record<string, string>)[c] ?? c);
+  const fields = line.split('\t');
+  expect(fields).toHaveLength(TSV_COLUMNS.length);
+  const numeric = new Set(['seq', 'amount', 'balanceAfter', 'occurredAtMs', 'expiresAtMs']);
+  const out: Record<string, unknown> = {};
+  TSV_COLUMNS.forEach((col, i) => {
+    const f = fields[i]!;
+    if (col === 'allocGrantIds') out[col] = [...f.slice(1, -1).matchAll(/'((?:[^'\\]|\\.)*)'/gs)].map((m) => unescape(m[1]!));
+    else if (col === 'allocAmounts') out[col] = f === '[]' ? [] : f.slice(1, -1).split(',').map(Number);
+    else if (f === '\\N') out[col] = null;
+    else out[col] = numeric.has(col) ? Number(f) : unescape(f);
+  });
+  return out;
+}
+
+describe('toTsvLine', () => {
+  const base = (more: Partial<PointEvent>) => event('u1', 7, 'POINTS_USED', 70, more);
+
+  it('holds the values of toRow, for plain and awkward strings alike', () => {
+    const cases: PointEvent[] = [
+      base({ useId: 'use-1', orderId: 'o-9', allocations: [{ grantId: 'g-2', amount: 50 }, { grantId: 'g-1', amount: 20 }] }),
+      event('u"x\\y', 1, 'POINTS_GRANTED', 1, { grantId: 'g\n1', expiresAt: Date.UTC(2124, 5, 1), reason: "tab\there 'q' \\N \r\b\f\0 é 😀", source: '\\' }),
+      event('u1', 2, 'POINTS_EXPIRED', 3, { grantId: 'g', occurredAt: -5, expiresAt: 0, reason: '\\N' }),
+      event('u1', 3, 'POINTS_USE_CANCELED', 5, { useId: 'x', cancellationId: 'c', allocations: [{ grantId: "it's, [a]\t", amount: 5 }, { grantId: '\\', amount: 1 }] }),
+      base({ occurredAt: Date.UTC(2105, 11, 31, 23, 59, 59, 999) + 1, allocations: [] }),
+    ];
+    for (const e of cases) {
+      expect(toTsvLine(e)).not.toMatch(/\n/);
+      expect(readTsvLine(toTsvLine(e))).toEqual(toRow(e));
+    }
+  });
+
+  it('holds any string and time', () => {
+    const awkward = fc.string({ unit: fc.constantFrom('\\', '\t', '\n', '\r', '\0', '\b', '\f', "'", '"', 'a', 'N', ',', '[', ']', 'é', '😀') });
+    fc.assert(fc.property(fc.integer({ min: -1000, max: MAX_DATETIME_MS + 1000 }), fc.string({ unit: 'grapheme' }), awkward, awkward, (ms, reason, userId, grantId) => {
+      const e = event(userId, 1, 'POINTS_USED', 1, { useId: 'u', occurredAt: ms, expiresAt: ms + 1, reason, allocations: [{ grantId, amount: 1 }] });
+      expect(readTsvLine(toTsvLine(e))).toEqual(toRow(e));
+      const t = Math.min(Math.max(ms, 0), MAX_DATETIME_MS);
+      expect(toDateTimeText(ms)).toBe(new Date(Math.floor(t / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' '));
+      expect(toDayText(ms)).toBe(new Date(t).toISOString().slice(0, 10));
+    }), { numRuns: 2000 });
   });
 });

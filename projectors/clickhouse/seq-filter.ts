@@ -29,49 +29,50 @@ export interface InsertPlan {
 }
 
 interface UserWalk {
+  /** The next seq to keep (first walk). */
   next: number;
   gap?: GapError;
-  /** This user's kept events, as [batch index, position in the batch]. */
-  kept: [number, number][];
-  /** Batches that brought events of this user that were not duplicates. */
-  batches: Set<number>;
+  /** Batches that brought events of this user that were not duplicates, in order, each once. */
+  batches: number[];
+  /** The next seq to keep, again from the stored max (second walk, users without a gap). */
+  again: number;
 }
 
 export function planInsert(batches: readonly (readonly PointEvent[])[], maxSeq: ReadonlyMap<string, number>): InsertPlan {
   const outcomes: BatchOutcome[] = batches.map(() => ({ applied: 0, duplicates: 0 }));
   const users = new Map<string, UserWalk>();
-  batches.forEach((batch, i) => {
-    batch.forEach((e, pos) => {
+  // First walk: duplicates, and which users have a gap (then none of their events is kept).
+  for (let i = 0; i < batches.length; i++) {
+    for (const e of batches[i]!) {
       let u = users.get(e.userId);
       if (!u) {
-        u = { next: (maxSeq.get(e.userId) ?? 0) + 1, kept: [], batches: new Set() };
+        const stored = (maxSeq.get(e.userId) ?? 0) + 1;
+        u = { next: stored, batches: [], again: stored };
         users.set(e.userId, u);
       }
       if (e.seq < u.next && !u.gap) {
         outcomes[i]!.duplicates++;
-        return;
+        continue;
       }
-      u.batches.add(i);
-      if (u.gap) return;
-      if (e.seq === u.next) {
-        u.kept.push([i, pos]);
-        u.next++;
-      } else {
-        u.gap = new GapError(e.userId, u.next, e.seq);
-      }
-    });
-  });
-  const keep = batches.map(() => new Set<number>());
-  for (const u of users.values()) {
-    if (u.gap) {
-      for (const i of u.batches) outcomes[i]!.gap ??= u.gap;
-      continue;
-    }
-    for (const [i, pos] of u.kept) {
-      outcomes[i]!.applied++;
-      keep[i]!.add(pos);
+      if (u.batches[u.batches.length - 1] !== i) u.batches.push(i);
+      if (u.gap) continue;
+      if (e.seq === u.next) u.next++;
+      else u.gap = new GapError(e.userId, u.next, e.seq);
     }
   }
-  const events = batches.flatMap((b, i) => b.filter((_, pos) => keep[i]!.has(pos)));
+  for (const u of users.values()) {
+    if (u.gap) for (const i of u.batches) outcomes[i]!.gap ??= u.gap;
+  }
+  // Second walk: the same choice for the users without a gap, collecting what is kept in order.
+  const events: PointEvent[] = [];
+  for (let i = 0; i < batches.length; i++) {
+    for (const e of batches[i]!) {
+      const u = users.get(e.userId)!;
+      if (u.gap || e.seq !== u.again) continue;
+      u.again++;
+      outcomes[i]!.applied++;
+      events.push(e);
+    }
+  }
   return { events, outcomes };
 }

@@ -1,4 +1,5 @@
 /** Small helpers for the SQL text of the read model (18.16 has no query parameters). */
+import { quote } from '../../common/src/clickhouse.ts';
 
 /**
  * 18.16 refuses a query longer than max_query_size (256 KiB): a long `IN (...)` list
@@ -19,6 +20,30 @@ export function inListChunks(values: readonly string[], maxChars = 100_000): str
     size += len;
   }
   if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * The values as quoted, comma-separated SQL string literals, in pieces of at most
+ * `maxBytes` bytes of UTF-8 each (a value longer than that alone), for long `IN` lists
+ * or array literals: measured exactly, so a piece can come close to max_query_size.
+ */
+export function quotedListChunks(values: Iterable<string>, maxBytes = 200_000): string[] {
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const v of values) {
+    const q = quote(v);
+    const len = Buffer.byteLength(q) + 1;
+    if (current.length > 0 && size + len > maxBytes) {
+      chunks.push(current.join(','));
+      current = [];
+      size = 0;
+    }
+    current.push(q);
+    size += len;
+  }
+  if (current.length > 0) chunks.push(current.join(','));
   return chunks;
 }
 

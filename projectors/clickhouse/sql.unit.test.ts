@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkDay, checkInt, inListChunks } from './sql.ts';
+import { quote } from '../../common/src/clickhouse.ts';
+import { checkDay, checkInt, inListChunks, quotedListChunks } from './sql.ts';
 
 describe('inListChunks', () => {
   it('keeps every value once, in order, each chunk under the limit', () => {
@@ -13,6 +14,21 @@ describe('inListChunks', () => {
   it('gives no chunk for no values and puts an oversized value alone', () => {
     expect(inListChunks([])).toEqual([]);
     expect(inListChunks(['a', 'b'.repeat(100), 'c'], 50)).toEqual([['a'], ['b'.repeat(100)], ['c']]);
+  });
+});
+
+describe('quotedListChunks', () => {
+  it('quotes every value once, in order, each piece within the byte limit', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => `user-${i}-${"é'\\".repeat(i % 20)}`);
+    const chunks = quotedListChunks(values, 3000);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join(',')).toBe(values.map(quote).join(','));
+    for (const c of chunks) expect(Buffer.byteLength(c)).toBeLessThanOrEqual(3000);
+  });
+
+  it('gives no piece for no values and puts an oversized value alone', () => {
+    expect(quotedListChunks([])).toEqual([]);
+    expect(quotedListChunks(['a', 'b'.repeat(100), 'c'], 50)).toEqual(["'a'", `'${'b'.repeat(100)}'`, "'c'"]);
   });
 });
 

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouse, ClickHouseError, quote } from '../../common/src/clickhouse.ts';
 import { loadConfig } from '../../common/src/config.ts';
 import { GapError } from '../shared/gap-error.ts';
-import { grants, uniqueUser } from './test/events.ts';
+import { event, grants, uniqueUser } from './test/events.ts';
+import { toRow, TSV_COLUMNS } from './rows.ts';
 import { scratchDatabase, type ScratchDatabase } from './test/scratch-db.ts';
 import { ClickHouseStore } from './writer.ts';
 
@@ -148,6 +149,30 @@ describe('ClickHouseStore', () => {
     const store = new ClickHouseStore(db.ch, { maxDelayMs: 20 });
     expect(await store.apply(grants(user, 1, 2))).toEqual({ applied: 2, duplicates: 0 });
     expect(await rawRows(user)).toEqual([1, 2]);
+  });
+
+  it('stores every value as toRow has it, awkward strings and far dates included (the TabSeparated insert)', async () => {
+    const store = new ClickHouseStore(db.ch, { maxDelayMs: 20 });
+    const user = `${uniqueUser()}-'\t\\N\n"`;
+    const events = [
+      event(user, 1, 'POINTS_GRANTED', 100, {
+        balanceAfter: 100, grantId: "g'1\\", expiresAt: Date.UTC(2124, 5, 1, 1, 2, 3, 4), occurredAt: Date.UTC(2024, 1, 29, 23, 59, 58, 999),
+        reason: "tab\there, 'quote' \\N \r\b\f\0 é 😀 [x]", source: '\\N',
+      }),
+      event(user, 2, 'POINTS_USED', 30, {
+        balanceAfter: 70, useId: 'use\t1', orderId: null, occurredAt: Date.UTC(1999, 11, 31, 23, 59, 59, 500),
+        allocations: [{ grantId: "g'1\\", amount: 20 }, { grantId: "a,'b']\n", amount: 10 }],
+      }),
+    ];
+    expect(await store.apply(events)).toEqual({ applied: 2, duplicates: 0 });
+    const rows = await db.ch.query<Record<string, unknown>>(
+      `SELECT ${TSV_COLUMNS.join(', ')} FROM events WHERE userId = ${quote(user)} ORDER BY seq`,
+    );
+    // 18.16 writes 64-bit integers as JSON strings.
+    const norm = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k,
+      typeof v === 'string' && /^(seq|amount|balanceAfter|occurredAtMs|expiresAtMs)$/.test(k) ? Number(v)
+        : k === 'allocAmounts' ? (v as unknown[]).map(Number) : v]));
+    expect(rows.map(norm)).toEqual(events.map(toRow));
   });
 
   it('checks the max seq of thousands of users in one flush (IN lists stay under max_query_size)', async () => {

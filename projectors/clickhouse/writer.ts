@@ -1,38 +1,42 @@
 /**
  * The ClickHouse store of the projector runner: batched inserts into `events`.
  *
- * apply() calls (one per Kafka batch; two partitions run concurrently) are buffered
- * and written together when the buffer holds `maxEvents` events or `maxDelayMs` have
- * passed since the first buffered one, whichever comes first. An apply() promise
- * resolves only once its events are inserted, so the runner commits offsets only
- * after the rows are in ClickHouse.
+ * apply() calls (one per Kafka batch; the runner has several partitions in flight) are
+ * buffered and written together as one INSERT when every batch the runner has in
+ * progress waits here (allCallersWaiting()), when the buffer holds `maxEvents` events,
+ * or `maxDelayMs` after the first buffered one, whichever comes first. ClickHouse pays
+ * about 30 ms per INSERT (a part) on top of a few µs per row, so a replay writes a whole
+ * fetch (tens of thousands of events) at once. An apply() promise resolves only once
+ * its events are inserted, so the runner commits offsets only after the rows are in
+ * ClickHouse.
  *
  * Exactly once (ADR 0005): before each INSERT the flush reads the highest seq already
  * stored for its users and keeps only each user's next events (seq-filter.ts).
  * Flushes run one at a time, so two flushes never check the same user at once.
  */
 import type { Logger } from 'pino';
-import { quoteList, type ClickHouse } from '../../common/src/clickhouse.ts';
+import type { ClickHouse } from '../../common/src/clickhouse.ts';
 import type { PointEvent } from '../../api/src/points/types.ts';
 import type { ApplyResult, ProjectorStore } from '../shared/run-projector.ts';
-import { toRow } from './rows.ts';
+import { toTsvLine, TSV_COLUMNS } from './rows.ts';
 import { EVENTS_TABLE } from './schema.ts';
 import { planInsert } from './seq-filter.ts';
-import { inListChunks } from './sql.ts';
+import { quotedListChunks } from './sql.ts';
 
 export interface ClickHouseStoreOptions {
-  /** Flush when this many events are buffered (default 5000). */
+  /** Flush when this many events are buffered (default 50,000; config CLICKHOUSE_FLUSH_MAX_EVENTS). */
   maxEvents?: number;
   /** Flush this long after the first buffered event at the latest (default 1000 ms). */
   maxDelayMs?: number;
   /**
-   * Flush as soon as this many apply() calls are waiting: the consume loop's number of
-   * partitions in flight. None of them can send more until the flush, so waiting for
-   * size or time would only stall the replay.
+   * Flush as soon as this many apply() calls are waiting. The runner does better without
+   * it: it calls allCallersWaiting() when every batch it has in progress waits here.
    */
   flushWhenCallersWaiting?: number;
   log?: Logger;
 }
+
+const INSERT_TSV = `INSERT INTO ${EVENTS_TABLE} (${TSV_COLUMNS.join(', ')}) FORMAT TabSeparated`;
 
 export type FlushReason = 'size' | 'time' | 'callers' | 'manual';
 
@@ -63,7 +67,7 @@ export class ClickHouseStore implements ProjectorStore {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly ch: ClickHouse, private readonly opts: ClickHouseStoreOptions = {}) {
-    this.maxEvents = opts.maxEvents ?? 5000;
+    this.maxEvents = opts.maxEvents ?? 50_000;
     this.maxDelayMs = opts.maxDelayMs ?? 1000;
     if (!(this.maxEvents >= 1) || !(this.maxDelayMs >= 0)) throw new RangeError('maxEvents must be >= 1 and maxDelayMs >= 0');
   }
@@ -77,6 +81,15 @@ export class ClickHouseStore implements ProjectorStore {
       else if (this.opts.flushWhenCallersWaiting && this.buffer.length >= this.opts.flushWhenCallersWaiting) void this.trigger('callers');
       else this.timer ??= setTimeout(() => void this.trigger('time'), this.maxDelayMs);
     });
+  }
+
+  /**
+   * The runner's hint: every batch it has in progress waits in apply(), so nothing more
+   * comes until a flush: write now. Waiting for size or time would only add latency (a
+   * replay's round of batches, a live event alike); the flush holds all of them.
+   */
+  allCallersWaiting(): void {
+    if (this.buffer.length > 0) void this.trigger('callers');
   }
 
   /** Writes what is buffered now and waits for every flush under way (shutdown, tests). */
@@ -96,12 +109,16 @@ export class ClickHouseStore implements ProjectorStore {
 
   private async write(batch: Pending[], reason: FlushReason): Promise<void> {
     const started = Date.now();
-    const count = batch.reduce((n, p) => n + p.events.length, 0);
+    let count = 0;
+    for (const p of batch) count += p.events.length;
     try {
-      const users = [...new Set(batch.flatMap((p) => p.events.map((e) => e.userId)))];
+      const users = new Set<string>();
+      for (const p of batch) for (const e of p.events) users.add(e.userId);
       const maxSeq = await this.maxSeqOf(users);
       const plan = planInsert(batch.map((p) => p.events), maxSeq);
-      await this.ch.insert(EVENTS_TABLE, plan.events.map(toRow));
+      // One INSERT, one block (ADR 0005). TabSeparated: half the bytes of JSONEachRow
+      // to build and to parse; the rows follow the statement in the request body.
+      if (plan.events.length > 0) await this.ch.exec(`${INSERT_TSV}\n${plan.events.map(toTsvLine).join('\n')}\n`);
       this.stats.flushes[reason]++;
       this.stats.inserted += plan.events.length;
       const ms = Date.now() - started;
@@ -121,11 +138,15 @@ export class ClickHouseStore implements ProjectorStore {
   }
 
   /** The highest seq stored per user (users without rows are absent). */
-  private async maxSeqOf(users: string[]): Promise<Map<string, number>> {
+  private async maxSeqOf(users: Iterable<string>): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    for (const chunk of inListChunks(users)) {
+    // The users as one array literal behind a subquery, not a list of literals: 18.16
+    // parses and builds the set of thousands of users about 2.5 times faster this way,
+    // and the set still serves the primary key (a few users read a few granules).
+    // Pieces stay under 18.16's max_query_size (256 KiB).
+    for (const list of quotedListChunks(users)) {
       const rows = await this.ch.query<{ userId: string; maxSeq: string | number }>(
-        `SELECT userId, max(seq) AS maxSeq FROM ${EVENTS_TABLE} WHERE userId IN ${quoteList(chunk)} GROUP BY userId`,
+        `SELECT userId, max(seq) AS maxSeq FROM ${EVENTS_TABLE} WHERE userId IN (SELECT arrayJoin([${list}])) GROUP BY userId`,
       );
       for (const r of rows) out.set(r.userId, Number(r.maxSeq));
     }

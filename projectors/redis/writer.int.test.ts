@@ -107,6 +107,52 @@ describe('Redis apply script', () => {
     );
   });
 
+  it('matches the pure model for several users sharing batches (one script call serves many users)', async () => {
+    const limit = 5;
+    const store = new RedisStore(redis, limit);
+    const op = fc.record({ kind: fc.integer({ min: 0, max: 3 }), amount: fc.integer({ min: 1, max: 2000 }), dt: fc.integer({ min: 0, max: 2 * DAY }) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(op, { minLength: 1, maxLength: 12 }), { minLength: 2, maxLength: 5 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (opsPerUser, batchSize) => {
+          const userIds = opsPerUser.map(() => `multi-${randomUUID().slice(0, 12)}`);
+          const streams = opsPerUser.map((ops, u) => eventsFor(userIds[u]!, ops));
+          // Interleave the users' streams (each stays in order), then deliver in batches, each twice.
+          const all: PointEvent[] = [];
+          for (let i = 0; streams.some((st) => i < st.length); i++) for (const st of streams) if (i < st.length) all.push(st[i]!);
+          let applied = 0;
+          for (let i = 0; i < all.length; i += batchSize) {
+            const batch = all.slice(i, i + batchSize);
+            applied += (await store.apply(batch)).applied;
+            expect(await store.apply(batch)).toEqual({ applied: 0, duplicates: batch.length });
+          }
+          expect(applied).toBe(all.length);
+          for (const [u, st] of streams.entries()) {
+            let expected = emptyModel();
+            for (const e of st) expected = evolve(expected, e, limit).model;
+            expect(await readModel(userIds[u]!)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a gap stops only its user, wherever the user sits among hundreds in the batch', async () => {
+    const store = new RedisStore(redis, 10);
+    const users = Array.from({ length: 450 }, (_, i) => `many-${i}-${randomUUID().slice(0, 8)}`);
+    const gapUser = users[317]!;
+    const batch = users.flatMap((u) => {
+      const events = eventsFor(u, [{ kind: 0, amount: 100, dt: 0 }, { kind: 0, amount: 50, dt: 0 }, { kind: 1, amount: 30, dt: 0 }]);
+      return u === gapUser ? [events[0]!, events[2]!] : events;
+    });
+    const err = await store.apply(batch).catch((e: unknown) => e);
+    expect(err).toMatchObject({ userId: gapUser, expectedSeq: 2, gotSeq: 3 });
+    expect((await readModel(gapUser)).seq).toBe(1);
+    for (const u of [users[0]!, users[199]!, users[200]!, users[316]!, users[318]!, users[449]!]) expect((await readModel(u)).seq).toBe(3);
+  });
+
   it('stops at a gap: applies what precedes it, reports user and seqs, applies nothing after', async () => {
     const userId = `gap-${randomUUID().slice(0, 12)}`;
     const events = eventsFor(userId, [{ kind: 0, amount: 100, dt: 0 }, { kind: 0, amount: 200, dt: 0 }, { kind: 1, amount: 50, dt: 0 }]);

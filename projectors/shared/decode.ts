@@ -17,12 +17,21 @@ export class PoisonMessage extends Error {
   }
 }
 
+/** How long a schema id found unusable (unknown, not Avro, not a PointEvent) stays so without asking the registry again. */
+const POISON_SCHEMA_MEMORY_MS = 10_000;
+
 export class EventDecoder {
-  private readonly resolvers = new Map<number, Promise<Resolver>>();
+  private readonly resolvers = new Map<number, Promise<Resolver | undefined>>();
+  /**
+   * What the registry said, for the synchronous path: the resolver, undefined when the
+   * writer's schema is ours (no resolution needed, the faster read), or why the schema
+   * makes its messages poison.
+   */
+  private readonly ready = new Map<number, Resolver | undefined | PoisonMessage>();
 
   constructor(private readonly registryUrl: string) {}
 
-  private resolver(schemaId: number): Promise<Resolver> {
+  private resolver(schemaId: number): Promise<Resolver | undefined> {
     let r = this.resolvers.get(schemaId);
     if (!r) {
       r = (async () => {
@@ -36,6 +45,8 @@ export class EventDecoder {
         } catch (e) {
           throw new PoisonMessage(`schema ${schemaId} is not a usable Avro schema: ${(e as Error).message}`);
         }
+        // Same canonical form: the bytes read the same without a resolver, and faster.
+        if (writer.equals(pointEventType)) return undefined;
         try {
           return pointEventType.createResolver(writer);
         } catch (e) {
@@ -43,26 +54,61 @@ export class EventDecoder {
         }
       })();
       this.resolvers.set(schemaId, r);
-      r.catch(() => this.resolvers.delete(schemaId)); // registry trouble is retried next time
+      r.then(
+        (resolver) => this.ready.set(schemaId, resolver),
+        (e: unknown) => {
+          // Registry trouble is retried with the next message. A schema that makes its
+          // messages poison (unknown id, unusable) is asked again only after a while: a
+          // burst of such messages must not cost one registry round trip each.
+          if (!(e instanceof PoisonMessage)) {
+            this.resolvers.delete(schemaId);
+            return;
+          }
+          this.ready.set(schemaId, e);
+          setTimeout(() => {
+            this.ready.delete(schemaId);
+            this.resolvers.delete(schemaId);
+          }, POISON_SCHEMA_MEMORY_MS).unref();
+        },
+      );
     }
     return r;
   }
 
   /** The event, or a PoisonMessage; other errors (registry down) are worth retrying. */
   async decode(key: string | null, value: Buffer | null): Promise<PointEvent> {
-    if (!value || value.length < 6) throw new PoisonMessage('empty or too short for the Confluent wire format');
-    if (value[0] !== 0) throw new PoisonMessage(`magic byte is ${value[0]}, not 0`);
-    const resolver = await this.resolver(value.readInt32BE(1));
-    let event: PointEvent;
-    try {
-      event = pointEventType.fromBuffer(value.subarray(5), resolver) as PointEvent;
-    } catch (e) {
-      throw new PoisonMessage(`Avro body does not decode: ${(e as Error).message}`);
-    }
-    const problem = checkEvent(event, key);
-    if (problem) throw new PoisonMessage(problem);
-    return event;
+    let r = this.decodeNow(key, value);
+    if (r === undefined) r = read(key, value!, await this.resolver(value!.readInt32BE(1)));
+    if (typeof r === 'string') throw new PoisonMessage(r);
+    return r;
   }
+
+  /**
+   * decode() without waiting and without throwing: the event, why the message is poison
+   * (a string: a replay can hold thousands of such messages, and an Error per message
+   * costs a stack trace), or undefined when the message's schema has not been fetched
+   * yet (then call decode()).
+   */
+  decodeNow(key: string | null, value: Buffer | null): PointEvent | string | undefined {
+    if (!value || value.length < 6) return 'empty or too short for the Confluent wire format';
+    if (value[0] !== 0) return `magic byte is ${value[0]}, not 0`;
+    const schemaId = value.readInt32BE(1);
+    const resolver = this.ready.get(schemaId);
+    if (resolver === undefined && !this.ready.has(schemaId)) return undefined;
+    if (resolver instanceof PoisonMessage) return resolver.message;
+    return read(key, value, resolver);
+  }
+}
+
+/** The Avro body of a wire-format message, checked: the event, or why it is poison. */
+function read(key: string | null, value: Buffer, resolver: Resolver | undefined): PointEvent | string {
+  let event: PointEvent;
+  try {
+    event = pointEventType.fromBuffer(value.subarray(5), resolver) as PointEvent;
+  } catch (e) {
+    return `Avro body does not decode: ${(e as Error).message}`;
+  }
+  return checkEvent(event, key) ?? event;
 }
 
 /** What the schema cannot say: the rules every event of the ledger keeps. */

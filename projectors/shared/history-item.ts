@@ -3,6 +3,7 @@
  * from ClickHouse (older ones): the event's own fields, null ones left out.
  */
 import type { PointEvent } from '../../api/src/points/types.ts';
+import { isoText } from './utc-text.ts';
 
 export interface HistoryItem {
   eventId: string;
@@ -26,7 +27,7 @@ export type HistorySource = Pick<
 export function historyItem(e: HistorySource): HistoryItem {
   const item: HistoryItem = {
     eventId: e.eventId, seq: e.seq, type: e.type, amount: e.amount, balanceAfter: e.balanceAfter,
-    occurredAt: new Date(e.occurredAt).toISOString(),
+    occurredAt: isoText(e.occurredAt),
   };
   if (e.grantId !== null) item.grantId = e.grantId;
   if (e.useId !== null) item.useId = e.useId;

@@ -10,7 +10,7 @@
  * - A gap in a user's seq stops that partition (paused, nothing committed) and is
  *   logged as an error: an event is missing and skipping it would hide that.
  */
-import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { StackConfig } from '../../common/src/config.ts';
 import type { PointEvent } from '../../api/src/points/types.ts';
@@ -26,6 +26,12 @@ export interface ProjectorStore {
   readonly name: string;
   /** Applies events in order; skips the ones at or below the user's seq; GapError on a gap. */
   apply(events: PointEvent[]): Promise<ApplyResult>;
+  /**
+   * Called when every batch the consume loop has in progress is waiting in apply():
+   * nothing more comes until one of those calls resolves, so a store that buffers
+   * should not wait for more (ClickHouseStore).
+   */
+  allCallersWaiting?(): void;
 }
 
 export interface ProjectorStats {
@@ -46,11 +52,9 @@ export interface RunOptions {
   log: Logger;
   /** Called after every applied batch (status, progress). */
   onBatch?: (stats: ProjectorStats) => Promise<void> | void;
+  /** Overrides config.projectors.fetchMaxBytesPerPartition. */
   maxBytesPerPartition?: number;
 }
-
-/** Partitions a projector process applies at once. */
-export const PARTITIONS_IN_FLIGHT = 2;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (attempt: number) => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)) * (0.8 + Math.random() * 0.4);
@@ -62,6 +66,10 @@ export class ProjectorRunner {
   private producer?: Producer;
   private readonly decoder: EventDecoder;
   private stopping = false;
+  /** Batches between the start and the end of eachBatch, and how many of them wait in store.apply(). */
+  private batchesInProgress = 0;
+  private batchesApplying = 0;
+  private waitingCheck?: NodeJS.Immediate;
 
   constructor(private readonly opts: RunOptions) {
     this.kafka = new Kafka({
@@ -75,6 +83,7 @@ export class ProjectorRunner {
 
   async start(): Promise<void> {
     const { config, groupId, log } = this.opts;
+    const perPartition = this.opts.maxBytesPerPartition ?? config.projectors.fetchMaxBytesPerPartition;
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
     await this.producer.connect();
     this.consumer = this.kafka.consumer({
@@ -85,63 +94,140 @@ export class ProjectorRunner {
       sessionTimeout: 10_000,
       rebalanceTimeout: 15_000,
       heartbeatInterval: 2_000,
-      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 1_048_576,
+      // A replay's batches: up to this much of every partition per fetch, all partitions
+      // in one fetch. Live traffic does not wait for it: minBytes 1 answers a fetch as
+      // soon as one new message is there (maxWaitTimeInMs is only the empty-poll timeout).
+      maxBytesPerPartition: perPartition,
+      maxBytes: perPartition * Math.max(config.kafka.pointsTopicPartitions, config.projectors.partitionsInFlight),
+      minBytes: 1,
+      maxWaitTimeInMs: 5000,
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: config.kafka.pointsTopic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: PARTITIONS_IN_FLIGHT,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, pause, resolveOffset }) => {
-        const events: PointEvent[] = [];
-        const poison: { m: KafkaMessage; reason: string }[] = [];
-        let lastBeat = Date.now();
-        for (const m of batch.messages) {
-          const decoded = await this.decode(m, isRunning);
-          if ('reason' in decoded) poison.push({ m, reason: decoded.reason });
-          else events.push(decoded.event);
-          if (!isRunning() || isStale()) return;
-          if (Date.now() - lastBeat > 1000) {
-            await heartbeat();
-            lastBeat = Date.now();
-          }
+      // Every partition of a fetch at once (default 6): while the first batches wait for
+      // the store, the others are decoded, and a buffering store writes them together.
+      partitionsConsumedConcurrently: config.projectors.partitionsInFlight,
+      eachBatch: async (payload) => {
+        this.batchesInProgress++;
+        try {
+          await this.handleBatch(payload);
+        } finally {
+          this.batchesInProgress--;
+          this.checkAllWaiting();
         }
-        if (poison.length > 0) await this.deadLetter(batch.partition, poison);
-        for (let attempt = 0; events.length > 0; attempt++) {
-          if (!isRunning() || isStale() || this.stopping) return;
-          try {
-            const r = await this.opts.store.apply(events);
-            this.stats.applied += r.applied;
-            this.stats.duplicates += r.duplicates;
-            if (r.duplicates > 0) log.info({ partition: batch.partition, duplicates: r.duplicates }, 'skipped events already applied');
-            break;
-          } catch (e) {
-            if (e instanceof GapError) {
-              this.stats.gapsStopped++;
-              log.error({ partition: batch.partition, userId: e.userId, expectedSeq: e.expectedSeq, gotSeq: e.gotSeq },
-                `partition ${batch.partition} stopped: ${e.message}`);
-              pause();
-              return;
-            }
-            this.stats.storeRetries++;
-            log.warn({ err: e, attempt, partition: batch.partition }, `${this.opts.store.name} store failed; retrying`);
-            await sleep(backoff(attempt));
-            await heartbeat().catch(() => undefined);
-          }
-        }
-        const next = BigInt(batch.lastOffset()) + 1n;
-        await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
-        // Advances kafkajs's own fetch position (eachBatchAutoResolve is off).
-        resolveOffset(batch.lastOffset());
-        this.stats.positions.set(batch.partition, next);
-        const last = events[events.length - 1];
-        if (last) this.stats.lastEvent = { userId: last.userId, seq: last.seq, occurredAt: last.occurredAt, appliedAt: Date.now() };
-        await heartbeat();
-        await this.opts.onBatch?.(this.stats);
       },
     });
     log.info({ groupId, topic: config.kafka.pointsTopic }, 'projector started');
+  }
+
+  /** One fetched batch of one partition: decode, dead-letter the poison, apply, commit. */
+  private async handleBatch({ batch, heartbeat, isRunning, isStale, pause, resolveOffset }: EachBatchPayload): Promise<void> {
+    const events: PointEvent[] = [];
+    const poison: { m: KafkaMessage; reason: string }[] = [];
+    let lastBeat = Date.now();
+    for (const m of batch.messages) {
+      // The schema is almost always known already: decode without a promise per message.
+      const now = this.decoder.decodeNow(m.key === null ? null : m.key.toString('utf8'), m.value);
+      if (typeof now === 'string') {
+        poison.push({ m, reason: now });
+        continue;
+      }
+      if (now) {
+        events.push(now);
+        continue;
+      }
+      const decoded = await this.decode(m, isRunning);
+      if ('reason' in decoded) poison.push({ m, reason: decoded.reason });
+      else events.push(decoded.event);
+      if (!isRunning() || isStale()) return;
+      if (Date.now() - lastBeat > 1000) {
+        await heartbeat();
+        lastBeat = Date.now();
+      }
+    }
+    if (!isRunning() || isStale()) return;
+    // The dead letters go out while the store applies the events (each a round trip);
+    // the offset is committed only once both are done.
+    const deadLettered = poison.length > 0 ? this.deadLetter(batch.partition, poison) : undefined;
+    let applied: boolean;
+    try {
+      applied = await this.applyWithRetries(events, batch.partition, { heartbeat, isRunning, isStale, pause });
+    } finally {
+      await deadLettered;
+    }
+    if (!applied) return;
+    const next = BigInt(batch.lastOffset()) + 1n;
+    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+    // Advances kafkajs's own fetch position (eachBatchAutoResolve is off).
+    resolveOffset(batch.lastOffset());
+    this.stats.positions.set(batch.partition, next);
+    const last = events[events.length - 1];
+    if (last) this.stats.lastEvent = { userId: last.userId, seq: last.seq, occurredAt: last.occurredAt, appliedAt: Date.now() };
+    await heartbeat();
+    await this.opts.onBatch?.(this.stats);
+  }
+
+  /**
+   * Applies the events of a batch, retrying store failures with backoff; false when the
+   * batch must not be committed: a gap (the partition is paused), a rebalance, a stop.
+   */
+  private async applyWithRetries(
+    events: PointEvent[],
+    partition: number,
+    { heartbeat, isRunning, isStale, pause }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale' | 'pause'>,
+  ): Promise<boolean> {
+    const { store, log } = this.opts;
+    for (let attempt = 0; events.length > 0; attempt++) {
+      if (!isRunning() || isStale() || this.stopping) return false;
+      try {
+        const r = await this.applyToStore(events);
+        this.stats.applied += r.applied;
+        this.stats.duplicates += r.duplicates;
+        if (r.duplicates > 0) log.info({ partition, duplicates: r.duplicates }, 'skipped events already applied');
+        return true;
+      } catch (e) {
+        if (e instanceof GapError) {
+          this.stats.gapsStopped++;
+          log.error({ partition, userId: e.userId, expectedSeq: e.expectedSeq, gotSeq: e.gotSeq },
+            `partition ${partition} stopped: ${e.message}`);
+          pause();
+          return false;
+        }
+        this.stats.storeRetries++;
+        log.warn({ err: e, attempt, partition }, `${store.name} store failed; retrying`);
+        await sleep(backoff(attempt));
+        await heartbeat().catch(() => undefined);
+      }
+    }
+    return true;
+  }
+
+  /** store.apply(), counted, so that the store hears when every batch in progress waits on it. */
+  private async applyToStore(events: PointEvent[]): Promise<ApplyResult> {
+    this.batchesApplying++;
+    try {
+      const applying = this.opts.store.apply(events);
+      this.checkAllWaiting();
+      return await applying;
+    } finally {
+      this.batchesApplying--;
+    }
+  }
+
+  /**
+   * Tells the store when every batch in progress waits in apply(). Checked after the
+   * current callbacks have run: a worker that just finished a batch takes the next one
+   * of the fetch first, and that one will bring more.
+   */
+  private checkAllWaiting(): void {
+    if (!this.opts.store.allCallersWaiting || this.waitingCheck) return;
+    this.waitingCheck = setImmediate(() => {
+      this.waitingCheck = undefined;
+      if (this.batchesApplying > 0 && this.batchesApplying === this.batchesInProgress) this.opts.store.allCallersWaiting?.();
+    });
   }
 
   /** The decoded event, or why the message is poison; registry trouble is retried. */

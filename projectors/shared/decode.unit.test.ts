@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import avro from 'avsc';
+import { encodePointEvent, pointEventSchemaText } from '../../api/src/ledger/event-codec.ts';
+import { pointEvent } from '../../api/src/points/types.ts';
+import { EventDecoder, PoisonMessage } from './decode.ts';
+
+const event = pointEvent({ eventId: 'e1', userId: 'u1', seq: 1, type: 'POINTS_GRANTED', amount: 10, balanceAfter: 10, occurredAt: 1, grantId: 'g1', expiresAt: 2 });
+/** An older writer schema: our record without its last field (which has a default). */
+const older = (() => {
+  const schema = JSON.parse(pointEventSchemaText) as { fields: { name: string; default?: unknown }[] };
+  const last = schema.fields[schema.fields.length - 1]!;
+  expect(last).toHaveProperty('default');
+  return { ...schema, fields: schema.fields.slice(0, -1) };
+})();
+
+/** A registry that knows schema 1 (ours) and 2 (older), answers 404 for others, or fails while `down`. */
+function fakeRegistry() {
+  const calls: number[] = [];
+  let down = false;
+  vi.stubGlobal('fetch', async (url: string) => {
+    const id = Number(url.split('/').pop());
+    calls.push(id);
+    if (down) return new Response('unavailable', { status: 503 });
+    if (id === 1) return Response.json({ schema: pointEventSchemaText });
+    if (id === 2) return Response.json({ schema: JSON.stringify(older) });
+    return new Response('not found', { status: 404 });
+  });
+  return { calls, setDown: (d: boolean) => { down = d; } };
+}
+
+afterEach(() => { vi.unstubAllGlobals(); });
+
+describe('EventDecoder', () => {
+  it('fetches a schema once, then decodes without waiting', async () => {
+    const registry = fakeRegistry();
+    const decoder = new EventDecoder('http://registry');
+    const bytes = encodePointEvent(1, event);
+    expect(decoder.decodeNow('u1', bytes)).toBeUndefined();
+    expect(await decoder.decode('u1', bytes)).toEqual(event);
+    expect(decoder.decodeNow('u1', bytes)).toEqual(event);
+    expect(await decoder.decode('u1', bytes)).toEqual(event);
+    expect(registry.calls).toEqual([1]);
+  });
+
+  it('reads messages written with an older schema through a resolver', async () => {
+    fakeRegistry();
+    const decoder = new EventDecoder('http://registry');
+    const body = avro.Type.forSchema(older as avro.Schema).toBuffer(event);
+    const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 2]), body]);
+    const expected = { ...event, [(JSON.parse(pointEventSchemaText) as { fields: { name: string }[] }).fields.at(-1)!.name]: null };
+    expect(await decoder.decode('u1', bytes)).toEqual(expected);
+    expect(decoder.decodeNow('u1', bytes)).toEqual(expected);
+  });
+
+  it('gives the reason for poison without throwing on the synchronous path', async () => {
+    fakeRegistry();
+    const decoder = new EventDecoder('http://registry');
+    await decoder.decode('u1', encodePointEvent(1, event));
+    expect(decoder.decodeNow('u1', Buffer.from('not avro at all'))).toMatch(/magic byte/);
+    expect(decoder.decodeNow('u1', Buffer.from([0, 0]))).toMatch(/too short/);
+    expect(decoder.decodeNow('someone-else', encodePointEvent(1, event))).toMatch(/is not the event's userId/);
+    const truncated = encodePointEvent(1, event).subarray(0, 12);
+    expect(decoder.decodeNow('u1', truncated)).toMatch(/Avro body does not decode/);
+    await expect(decoder.decode('u1', Buffer.from('not avro at all'))).rejects.toBeInstanceOf(PoisonMessage);
+  });
+
+  it('remembers an unknown schema id for a while: one registry call for a burst of such messages', async () => {
+    const registry = fakeRegistry();
+    const decoder = new EventDecoder('http://registry');
+    const bytes = encodePointEvent(77, event);
+    await expect(decoder.decode('u1', bytes)).rejects.toThrow(/schema id 77 is unknown/);
+    expect(decoder.decodeNow('u1', bytes)).toMatch(/schema id 77 is unknown/);
+    await expect(decoder.decode('u1', bytes)).rejects.toBeInstanceOf(PoisonMessage);
+    expect(registry.calls).toEqual([77]);
+  });
+
+  it('asks again after registry trouble (not poison: the runner retries)', async () => {
+    const registry = fakeRegistry();
+    const decoder = new EventDecoder('http://registry');
+    const bytes = encodePointEvent(1, event);
+    registry.setDown(true);
+    const err = await decoder.decode('u1', bytes).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(PoisonMessage);
+    registry.setDown(false);
+    expect(await decoder.decode('u1', bytes)).toEqual(event);
+    expect(registry.calls).toEqual([1, 1]);
+  });
+});
