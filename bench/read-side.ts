@@ -1,16 +1,11 @@
 /**
- * The read side, measured against the running stack:
- *   replay:    each projector's store replaying points.events from offset 0, in this
- *              process, as a fresh consumer group, into a scratch target (Redis
- *              database 14, a scratch ClickHouse database): the live models are untouched.
- *   freshness: commands at a steady rate through the API; after each, a balance query
- *              with minSeq = the command's seq: the time from the command's answer
- *              (commit) to the read model showing it.
- * Usage: npx tsx bench/read-side.ts [--rate 150] [--seconds 20]
+ * Replays: each projector's store replaying points.events from offset 0, in this
+ * process, as a fresh consumer group, into a scratch target (Redis database 14, a
+ * scratch ClickHouse database): the live models are untouched. (Freshness: freshness.ts.)
+ * Usage: npx tsx bench/read-side.ts
  * Writes bench/results/read-side-latest.json (and a dated copy).
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -20,9 +15,8 @@ import { ensureDatabase, ensureSchema } from '../projectors/clickhouse/schema.ts
 import { ClickHouseStore } from '../projectors/clickhouse/writer.ts';
 import { RedisStore } from '../projectors/redis/writer.ts';
 import { ProjectorRunner, type ProjectorStore } from '../projectors/shared/run-projector.ts';
-import { percentile, writeResults } from './lib.ts';
+import { writeResults } from './lib.ts';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '150' }, seconds: { type: 'string', default: '20' } } });
 const config = loadConfig();
 const log = pino({ level: 'error' });
 const topic = config.kafka.pointsTopic;
@@ -74,59 +68,11 @@ const chReplay = await replay('clickhouse', chStore);
 await chStore.flush();
 await new ClickHouse(config.clickhouse.url, config.clickhouse.writer, 'default').exec(`DROP DATABASE IF EXISTS ${scratchName}`);
 
-// --- freshness at a steady rate
-const rate = Number(values.rate);
-const seconds = Number(values.seconds);
-const url = `http://${config.api.host}:${config.api.port}`;
-const write = config.api.keys.find((k) => k.scopes.includes('points:write'))!.secret;
-const read = config.api.keys.find((k) => k.scopes.includes('points:read'))!.secret;
-const users = Array.from({ length: 500 }, (_, i) => `fresh-${randomUUID().slice(0, 8)}-${i}`);
-const freshness: number[] = [];
-const commandMs: number[] = [];
-let behind = 0;
-async function one(i: number): Promise<void> {
-  const userId = users[i % users.length]!;
-  const t0 = performance.now();
-  const res = await fetch(`${url}/v1/points/grants`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${write}`, 'idempotency-key': randomUUID() },
-    body: JSON.stringify({ userId, amount: 10, validDays: 30, reason: 'freshness bench' }),
-  });
-  const body = (await res.json()) as { seq: number };
-  const t1 = performance.now();
-  commandMs.push(t1 - t0);
-  const b = await fetch(`${url}/v1/users/${userId}/balance?minSeq=${body.seq}&waitMs=10000`, { headers: { authorization: `Bearer ${read}` } });
-  await b.arrayBuffer();
-  if (b.status === 200) freshness.push(performance.now() - t1);
-  else behind++;
-}
-console.log(`freshness: ${rate} commands/s for ${seconds} s`);
-const inflight: Promise<void>[] = [];
-const start = performance.now();
-for (let i = 0; i < rate * seconds; i++) {
-  const due = start + (i * 1000) / rate;
-  const wait = due - performance.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  inflight.push(one(i));
-  if (i % rate === 0 && i > 0) process.stdout.write(`  ${i} commands sent, ${freshness.length} seen in Redis\n`);
-}
-await Promise.all(inflight);
-const achieved = Math.round((rate * seconds) / ((performance.now() - start) / 1000));
-freshness.sort((a, b) => a - b);
-commandMs.sort((a, b) => a - b);
 const summary = {
   at: new Date().toISOString(),
   replay_redis_eps: redisReplay.eventsPerSecond,
   replay_clickhouse_eps: chReplay.eventsPerSecond,
   replay: { redis: redisReplay, clickhouse: chReplay },
-  freshness_rate_per_s: achieved,
-  freshness_p50_ms: Number(percentile(freshness, 50).toFixed(1)),
-  freshness_p99_ms: Number(percentile(freshness, 99).toFixed(1)),
-  freshness_max_ms: Number((freshness[freshness.length - 1] ?? 0).toFixed(1)),
-  freshness_samples: freshness.length,
-  projection_behind: behind,
-  command_p50_ms: Number(percentile(commandMs, 50).toFixed(1)),
-  command_p99_ms: Number(percentile(commandMs, 99).toFixed(1)),
 };
 console.log(JSON.stringify(summary, null, 2));
 console.log(`written: ${writeResults('read-side', summary)}`);

@@ -60,5 +60,7 @@ describe('API events on points.events', () => {
     expect(decoded.map((d) => (d as { type: string }).type)).toEqual(['POINTS_GRANTED', 'POINTS_USED', 'POINTS_USE_CANCELED', 'POINTS_REVOKED']);
     expect(messages.map((m) => m.headers.id)).toEqual(rows.map((row) => row.event_id));
     expect(messages.map((m) => m.headers.eventType)).toEqual(rows.map((row) => row.type));
+    // Only the contract's headers: Debezium's own context headers are switched off.
+    for (const m of messages) expect(Object.keys(m.headers).sort()).toEqual(['aggregateType', 'eventType', 'id']);
   });
 });
