@@ -63,7 +63,9 @@ const scratchName = `points_bench_${Date.now()}`;
 await ensureDatabase(config, scratchName);
 const scratchCh = new ClickHouse(config.clickhouse.url, config.clickhouse.writer, scratchName);
 await ensureSchema(scratchCh);
-const chStore = new ClickHouseStore(scratchCh, { maxEvents: config.projectors.clickhouseFlushMaxEvents });
+const chStore = new ClickHouseStore(scratchCh, {
+  maxEvents: config.projectors.clickhouseFlushMaxEvents, minIntervalMs: config.projectors.clickhouseFlushMinIntervalMs,
+});
 const chReplay = await replay('clickhouse', chStore);
 await chStore.flush();
 await new ClickHouse(config.clickhouse.url, config.clickhouse.writer, 'default').exec(`DROP DATABASE IF EXISTS ${scratchName}`);

@@ -67,6 +67,8 @@ export interface StackConfig {
     fetchMaxBytesPerPartition: number;
     /** The ClickHouse projector writes its buffer at this many events at the latest. */
     clickhouseFlushMaxEvents: number;
+    /** Least time between two ClickHouse flushes made because every batch waits. */
+    clickhouseFlushMinIntervalMs: number;
   };
   testing: {
     /** Cases per route of the bad-input fuzzer (short in `make test`, long in `make fuzz`). */
@@ -200,6 +202,7 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       partitionsInFlight: r.int('PROJECTOR_PARTITIONS_IN_FLIGHT', 6, 1, 1000),
       fetchMaxBytesPerPartition: r.int('PROJECTOR_FETCH_MAX_BYTES_PER_PARTITION', 2 * 1024 * 1024, 1024, 256 * 1024 * 1024),
       clickhouseFlushMaxEvents: r.int('CLICKHOUSE_FLUSH_MAX_EVENTS', 50_000, 1, 1_000_000),
+      clickhouseFlushMinIntervalMs: r.int('CLICKHOUSE_FLUSH_MIN_INTERVAL_MS', 250, 0, 60_000),
     },
     testing: {
       fuzzRuns: r.int('FUZZ_RUNS', 150, 1, 10_000_000),

@@ -38,7 +38,9 @@ async function ensureSchemaWithRetry(): Promise<void> {
 const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 1, enableOfflineQueue: true });
 redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
 
-const store = new ClickHouseStore(ch, { log, maxEvents: config.projectors.clickhouseFlushMaxEvents });
+const store = new ClickHouseStore(ch, {
+  log, maxEvents: config.projectors.clickhouseFlushMaxEvents, minIntervalMs: config.projectors.clickhouseFlushMinIntervalMs,
+});
 const runner = new ProjectorRunner({
   config,
   groupId: GROUP_ID,

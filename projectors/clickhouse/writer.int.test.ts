@@ -127,6 +127,23 @@ describe('ClickHouseStore', () => {
     expect(store.stats.flushes).toEqual({ size: 0, time: 0, callers: 1, manual: 0 });
   });
 
+  it('spaces flushes for waiting callers by minIntervalMs: the first at once, the next one after the interval', async () => {
+    const store = new ClickHouseStore(db.ch, { maxEvents: 5000, maxDelayMs: 20_000, minIntervalMs: 600 });
+    const a = uniqueUser();
+    const started = Date.now();
+    const first = store.apply(grants(a, 1, 2));
+    store.allCallersWaiting();
+    expect(await first).toEqual({ applied: 2, duplicates: 0 });
+    const firstMs = Date.now() - started;
+    const second = store.apply(grants(a, 3, 4));
+    store.allCallersWaiting();
+    expect(await second).toEqual({ applied: 2, duplicates: 0 });
+    expect(firstMs).toBeLessThan(550);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(store.stats.flushes).toEqual({ size: 0, time: 0, callers: 2, manual: 0 });
+    expect(await rawRows(a)).toEqual(range(1, 4));
+  });
+
   it('flush() writes what is buffered now (shutdown)', async () => {
     const store = new ClickHouseStore(db.ch, { maxDelayMs: 60_000 });
     const user = uniqueUser();
