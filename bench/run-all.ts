@@ -3,6 +3,7 @@
  * limits of its parts, in one run. Writes bench/results/latest.json (and a dated
  * copy), bench/results/latency-vs-load.svg, and regenerates BENCHMARKS.md.
  * Not part of `make test`: the machine is shared and noisy.
+ * `--render` only regenerates BENCHMARKS.md from the last results (bench/LIMITS.md edited).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,14 @@ function stackRssMb(): { total: number; services: Record<string, number> } {
   delete usage['load generator'];
   const services = Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, Math.round(u.rssMb)]));
   return { total: Object.values(services).reduce((a, b) => a + b, 0), services };
+}
+
+// --render: only regenerate BENCHMARKS.md from bench/results/latest.json (after editing LIMITS.md).
+if (process.argv.includes('--render')) {
+  const last = JSON.parse(readFileSync(path.join(results, 'latest.json'), 'utf8')) as Parameters<typeof benchmarksMd>[0];
+  writeFileSync(path.join(repoRoot, 'BENCHMARKS.md'), benchmarksMd(last));
+  say('BENCHMARKS.md regenerated from bench/results/latest.json');
+  process.exit(0);
 }
 
 const started = Date.now();
