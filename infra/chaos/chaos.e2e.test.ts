@@ -23,6 +23,8 @@ describe('chaos (short form)', () => {
       expect(row.idle).toBe(true);
       expect(row.accepted).toBeGreaterThan(0);
       expect(row.eventsWritten).toBeGreaterThanOrEqual(row.accepted);
+      expect(row.projectedRedis).toBe(row.eventsWritten);
+      expect(row.projectedClickHouse).toBe(row.eventsWritten);
       expect(row.differences).toBe(0);
     });
   }

@@ -24,9 +24,12 @@ for (const s of SCENARIOS) {
   console.log(`[chaos] ${JSON.stringify(row)}`);
 }
 
-console.log('\n| scenario | commands | accepted | refused | failed | events written | differences | idle | s |');
-console.log('|---|---|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.scenario} | ${r.commands} | ${r.accepted} | ${r.refused} | ${r.failed} | ${r.eventsWritten} | ${r.differences} | ${r.idle} | ${r.seconds} |`);
+console.log('\n| scenario | commands | accepted | refused | failed | events written | projected Redis / ClickHouse | duplicates skipped Redis / ClickHouse | differences | idle | s |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.scenario} | ${r.commands} | ${r.accepted} | ${r.refused} | ${r.failed} | ${r.eventsWritten} | ${r.projectedRedis} / ${r.projectedClickHouse} | `
+    + `${r.duplicatesSkippedRedis} / ${r.duplicatesSkippedClickHouse} | ${r.differences} | ${r.idle} | ${r.seconds} |`);
+}
 writeResults('chaos', { at: new Date().toISOString(), rows });
 const bad = rows.filter(rowFailed);
 console.log(bad.length === 0 ? 'chaos: every scenario ended with 0 differences' : `chaos: ${bad.length} scenario(s) FAILED`);

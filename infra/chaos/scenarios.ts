@@ -10,6 +10,11 @@ import { stack } from '../../common/src/stack-control.ts';
 import { burst, type BurstResult } from '../../common/src/testing/burst.ts';
 import { verifyAll } from '../../api/src/verify/verify-all.ts';
 import { createDb } from '../../api/src/ledger/db.ts';
+import { Redis } from 'ioredis';
+import { quote } from '../../common/src/clickhouse.ts';
+import { clickhouseFrom } from '../../projectors/clickhouse/analytics.ts';
+import { userKeys } from '../../projectors/redis/keys.ts';
+import { readStatus } from '../../projectors/shared/status.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const kill = (service: string, downMs: number) => async () => { await stack('kill', service); await sleep(downMs); await stack('start', service); };
@@ -52,9 +57,44 @@ async function eventsOf(config: StackConfig, users: string[]): Promise<number> {
   }
 }
 
+/** The scenario's events each read model holds: Redis by the users' seq, ClickHouse by count. */
+async function projectedOf(config: StackConfig, users: string[]): Promise<{ redis: number; clickhouse: number }> {
+  const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+  const ch = clickhouseFrom(config, 'analyst');
+  try {
+    const p = redis.pipeline();
+    for (const u of users) p.hget(userKeys(u).wallet, 'seq');
+    const seqs = (await p.exec())!.map(([, v]) => Number(v ?? 0));
+    let clickhouse = 0;
+    for (let i = 0; i < users.length; i += 500) {
+      const [row] = await ch.query<{ n: string }>(`SELECT count() AS n FROM events FINAL WHERE userId IN (${users.slice(i, i + 500).map(quote).join(',')})`);
+      clickhouse += Number(row?.n ?? 0);
+    }
+    return { redis: seqs.reduce((a, b) => a + b, 0), clickhouse };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Duplicates each projector has skipped so far (counted across restarts, projectors/shared/status.ts). */
+async function duplicatesSoFar(config: StackConfig): Promise<{ redis: number; clickhouse: number }> {
+  const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+  try {
+    const [r, c] = await Promise.all([readStatus(redis, 'redis'), readStatus(redis, 'clickhouse')]);
+    return { redis: r?.duplicates ?? 0, clickhouse: c?.duplicates ?? 0 };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export interface ChaosRow {
   scenario: string; commands: number; accepted: number; refused: number; failed: number;
-  eventsWritten: number; differences: number; idle: boolean; seconds: number; error?: string;
+  eventsWritten: number;
+  /** The scenario's events in each read model after the run: equal to eventsWritten. */
+  projectedRedis: number; projectedClickHouse: number;
+  /** Redeliveries the projectors recognised and skipped during the scenario. */
+  duplicatesSkippedRedis: number; duplicatesSkippedClickHouse: number;
+  differences: number; idle: boolean; seconds: number; error?: string;
 }
 
 /** One scenario: the burst, the fault a quarter of the way in, then the verification. */
@@ -65,6 +105,7 @@ export async function runScenario(config: StackConfig, name: string, commands: n
   let r: BurstResult | undefined;
   let error: string | undefined;
   let faultDone: Promise<void> = Promise.resolve();
+  const dupsBefore = await duplicatesSoFar(config).catch(() => ({ redis: 0, clickhouse: 0 }));
   try {
     r = await burst({
       config, users: 200, commands, concurrency: 8, prefix: `chaos-${s.name.replace(/[^a-z]+/gi, '-')}`,
@@ -75,6 +116,8 @@ export async function runScenario(config: StackConfig, name: string, commands: n
     error = (e as Error).message;
   }
   const report = await verifyAll(config, { readModels: true, waitMs: 180_000 });
+  const dupsAfter = await duplicatesSoFar(config);
+  const projected = r ? await projectedOf(config, r.users) : { redis: 0, clickhouse: 0 };
   return {
     scenario: s.name,
     commands,
@@ -82,6 +125,10 @@ export async function runScenario(config: StackConfig, name: string, commands: n
     refused: r ? Object.values(r.refused).reduce((a, b) => a + b, 0) : 0,
     failed: r?.failed ?? 0,
     eventsWritten: r ? await eventsOf(config, r.users) : 0,
+    projectedRedis: projected.redis,
+    projectedClickHouse: projected.clickhouse,
+    duplicatesSkippedRedis: dupsAfter.redis - dupsBefore.redis,
+    duplicatesSkippedClickHouse: dupsAfter.clickhouse - dupsBefore.clickhouse,
     differences: report.mysql.length + report.redis.length + report.clickhouse.length,
     idle: report.idle === true,
     seconds: Math.round((Date.now() - t0) / 1000),
@@ -89,4 +136,5 @@ export async function runScenario(config: StackConfig, name: string, commands: n
   };
 }
 
-export const rowFailed = (r: ChaosRow) => r.differences > 0 || !r.idle || r.failed > 0 || r.eventsWritten < r.accepted || !!r.error;
+export const rowFailed = (r: ChaosRow) => r.differences > 0 || !r.idle || r.failed > 0 || r.eventsWritten < r.accepted || !!r.error
+  || r.projectedRedis !== r.eventsWritten || r.projectedClickHouse !== r.eventsWritten;

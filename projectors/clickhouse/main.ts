@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
 import { projectorLogger } from '../shared/logger.ts';
 import { ProjectorRunner } from '../shared/run-projector.ts';
-import { publishStatus } from '../shared/status.ts';
+import { StatusPublisher } from '../shared/status.ts';
 import { clickhouseFrom } from './client.ts';
 import { ensureDatabase, ensureSchema } from './schema.ts';
 import { ClickHouseStore } from './writer.ts';
@@ -41,12 +41,13 @@ redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'))
 const store = new ClickHouseStore(ch, {
   log, maxEvents: config.projectors.clickhouseFlushMaxEvents, minIntervalMs: config.projectors.clickhouseFlushMinIntervalMs,
 });
+const status = new StatusPublisher(redis, 'clickhouse');
 const runner = new ProjectorRunner({
   config,
   groupId: GROUP_ID,
   store,
   log,
-  onBatch: (stats) => publishStatus(redis, 'clickhouse', stats).catch(() => undefined),
+  onBatch: (stats) => status.publish(stats).catch(() => undefined),
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

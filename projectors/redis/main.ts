@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
 import { projectorLogger } from '../shared/logger.ts';
 import { ProjectorRunner } from '../shared/run-projector.ts';
-import { publishStatus } from '../shared/status.ts';
+import { StatusPublisher } from '../shared/status.ts';
 import { RedisStore } from './writer.ts';
 
 const config = loadConfig();
@@ -12,12 +12,13 @@ const log = projectorLogger('redis', config.api.logLevel);
 const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 1, enableOfflineQueue: true });
 redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
 
+const status = new StatusPublisher(redis, 'redis');
 const runner = new ProjectorRunner({
   config,
   groupId: 'projector-redis',
   store: new RedisStore(redis, config.projectors.historyLimit),
   log,
-  onBatch: (stats) => publishStatus(redis, 'redis', stats).catch(() => undefined),
+  onBatch: (stats) => status.publish(stats).catch(() => undefined),
 });
 
 let stopping = false;

@@ -1,28 +1,53 @@
 /**
  * Each projector publishes its progress to Redis (hash ledger:projector:<name>) after
- * every batch; GET /v1/pipeline/status reads it (last event seen, freshness).
+ * every batch; GET /v1/pipeline/status and the chaos runs read it (last event seen,
+ * freshness, counters). The counters are added up across restarts: each publish adds
+ * what happened since the previous one (HINCRBY), so a projector that was killed and
+ * started again goes on counting from where the hash was. What a killed process applied
+ * after its last publish is not counted (one batch at most).
  */
 import type { Redis } from 'ioredis';
 import type { ProjectorStats } from './run-projector.ts';
 
 export const statusKey = (name: string) => `ledger:projector:${name}`;
 
-export async function publishStatus(redis: Redis, name: string, s: ProjectorStats): Promise<void> {
-  const fields: Record<string, string> = {
-    applied: String(s.applied),
-    duplicates: String(s.duplicates),
-    deadLettered: String(s.deadLettered),
-    storeRetries: String(s.storeRetries),
-    gapsStopped: String(s.gapsStopped),
-    updatedAt: String(Date.now()),
-  };
-  if (s.lastEvent) {
-    fields.lastUserId = s.lastEvent.userId;
-    fields.lastSeq = String(s.lastEvent.seq);
-    fields.lastOccurredAt = String(s.lastEvent.occurredAt);
-    fields.lastAppliedAt = String(s.lastEvent.appliedAt);
+const COUNTERS = ['applied', 'duplicates', 'deadLettered', 'storeRetries', 'gapsStopped'] as const;
+
+export class StatusPublisher {
+  /** The counters as last published by this process. */
+  private published: Record<(typeof COUNTERS)[number], number> = { applied: 0, duplicates: 0, deadLettered: 0, storeRetries: 0, gapsStopped: 0 };
+
+  /** Publishes run one after the other: two at once would add the same delta twice. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly redis: Redis, private readonly name: string) {}
+
+  publish(s: ProjectorStats): Promise<void> {
+    const run = this.chain.then(() => this.send(s));
+    this.chain = run.catch(() => undefined);
+    return run;
   }
-  await redis.hset(statusKey(name), fields);
+
+  private async send(s: ProjectorStats): Promise<void> {
+    const key = statusKey(this.name);
+    const tx = this.redis.multi();
+    const now = { ...this.published };
+    for (const c of COUNTERS) {
+      const delta = s[c] - this.published[c];
+      if (delta !== 0) tx.hincrby(key, c, delta);
+      now[c] = s[c];
+    }
+    const fields: Record<string, string> = { updatedAt: String(Date.now()) };
+    if (s.lastEvent) {
+      fields.lastUserId = s.lastEvent.userId;
+      fields.lastSeq = String(s.lastEvent.seq);
+      fields.lastOccurredAt = String(s.lastEvent.occurredAt);
+      fields.lastAppliedAt = String(s.lastEvent.appliedAt);
+    }
+    tx.hset(key, fields);
+    await tx.exec();
+    this.published = now;
+  }
 }
 
 export interface PublishedStatus {
