@@ -161,5 +161,28 @@ catch up afterwards, so their share there is lower than in the steady run.
 |${Object.keys(s.stack_rss_by_service_mb).map(() => '---').join('|')}|
 | ${Object.values(s.stack_rss_by_service_mb).join(' | ')} |
 
+${chaosMd()}
 ${readFileSync(path.join(repoRoot, 'bench/LIMITS.md'), 'utf8')}`;
+}
+
+/** The last `make chaos` results (bench/results/chaos-latest.json), if any. */
+function chaosMd(): string {
+  let c: { at: string; rows: Record<string, string | number | boolean>[] };
+  try {
+    c = JSON.parse(readFileSync(path.join(results, 'chaos-latest.json'), 'utf8'));
+  } catch {
+    return '';
+  }
+  const row = (r: Record<string, string | number | boolean>) => `| ${r.scenario} | ${r.accepted} | ${r.refused} | ${r.failed} | ${r.eventsWritten} | `
+    + `${r.projectedRedis ?? '–'} / ${r.projectedClickHouse ?? '–'} | ${r.duplicatesSkippedRedis ?? '–'} / ${r.duplicatesSkippedClickHouse ?? '–'} | ${r.differences} |`;
+  return `## Fault injection (\`make chaos\`, ${c.at})
+
+Each scenario: ${c.rows[0]?.commands ?? ''} commands over 200 users at 8 at a time, the fault a quarter of
+the way in, then every check of \`make verify\` once the pipeline is idle. Refusals are the
+domain's own (the mix spends more than it grants).
+
+| scenario | accepted (201) | refused | failed | events written | projected Redis / ClickHouse | duplicates skipped Redis / ClickHouse | differences |
+|---|---|---|---|---|---|---|---|
+${c.rows.map(row).join('\n')}
+`;
 }
