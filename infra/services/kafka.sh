@@ -20,7 +20,12 @@ kafka_start() {
     log "kafka: formatting storage $KAFKA_DATA"
     mkdir -p "$KAFKA_DATA"
     local cluster_id
-    cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    # 16 random bytes, base64url; never starting with "-", which the tool would read as
+    # an option (it failed 1 start in 64 before this loop).
+    cluster_id="-"
+    while [[ "$cluster_id" == -* ]]; do
+      cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    done
     kafka_java -Xmx128m kafka.tools.StorageTool format -t "$cluster_id" -c "$CONF_DIR/kafka.properties"
     "${KAFKA_CMD[@]}" >> "$(log_file kafka)" 2>&1 \
       || die "kafka: storage format failed, see $(log_file kafka)"
