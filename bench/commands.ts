@@ -18,7 +18,7 @@ import { encodePointEvent, registerPointEventSchema } from '../api/src/ledger/ev
 import { Ledger } from '../api/src/ledger/ledger.ts';
 import type { PointEvent } from '../api/src/points/types.ts';
 import { BenchClient } from './http-client.ts';
-import { cpuBetween, runLoad, stackUsage, writeResults, type LoadResult } from './lib.ts';
+import { benchAuth, cpuBetween, runLoad, stackUsage, writeResults, type LoadResult } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,7 @@ const concurrency = Number(values.concurrency);
 const userCount = Number(values.users);
 const cfg = loadConfig();
 const apiUrl = `http://${cfg.api.host}:${cfg.api.port}`;
-const key = cfg.api.keys.find((k) => k.name === 'bench') ?? cfg.api.keys.find((k) => k.scopes.includes('points:write'))!;
+const auth = benchAuth(cfg);
 const run = randomUUID().slice(0, 8);
 const DAY = 86_400_000;
 const phases = new Set(String(values.phases).split(','));
@@ -77,7 +77,7 @@ console.log(`commands bench: ${seconds}s per phase, concurrency ${concurrency}, 
 const client = new BenchClient(apiUrl, Math.max(concurrency, 64));
 const httpUses = new RecentUses();
 async function httpOp(worker: number, userId: string, c: Pick): Promise<boolean> {
-  const headers = { authorization: `Bearer ${key.secret}`, 'idempotency-key': randomUUID() };
+  const headers = { ...auth, 'idempotency-key': randomUUID() };
   const conn = client.conn(worker);
   if (c.kind === 'cancel') {
     const useId = httpUses.take();
@@ -98,12 +98,18 @@ async function seed(name: string, list: string[], width: number, op: (worker: nu
   for (let i = 0; i < list.length; i += width) await Promise.all(list.slice(i, i + width).map((u, w) => op(w, u)));
 }
 
-const httpUsers = users('http');
-let httpResult: LoadResult = skipped('http');
-if (phases.has('http')) {
-  await seed('http', httpUsers, 64, (w, u) => httpOp(w, u, seedGrant));
-  httpResult = await measured(() => runLoad('http', concurrency, seconds, (i, w) => httpOp(w, httpUsers[i % userCount]!, pick(i))));
+/**
+ * One phase, when asked for: its users seeded `seedWidth` at a time, then the mix over
+ * them for --seconds, with CPU per command. `op` answers false for an error.
+ */
+async function runPhase(name: string, seedWidth: number, op: (worker: number, userId: string, c: Pick) => Promise<boolean | void>): Promise<LoadResult> {
+  if (!phases.has(name)) return skipped(name);
+  const list = users(name);
+  await seed(name, list, seedWidth, (w, u) => op(w, u, seedGrant));
+  return measured(() => runLoad(name, concurrency, seconds, async (i, w) => (await op(w, list[i % userCount]!, pick(i))) !== false));
 }
+
+const httpResult = await runPhase('http', 64, httpOp);
 client.close();
 
 // --- ledger (same code and SQL as the API, no HTTP)
@@ -133,15 +139,7 @@ const ledgerOp = async (userId: string, c: Pick): Promise<void> => {
   });
   if (use) ledgerUses.add(id);
 };
-const ledgerUsers = users('ledger');
-let ledgerResult: LoadResult = skipped('ledger');
-if (phases.has('ledger')) {
-  await seed('ledger', ledgerUsers, concurrency, (_w, u) => ledgerOp(u, seedGrant));
-  ledgerResult = await measured(() => runLoad('ledger', concurrency, seconds, async (i) => {
-    await ledgerOp(ledgerUsers[i % userCount]!, pick(i));
-    return true;
-  }));
-}
+const ledgerResult = await runPhase('ledger', concurrency, (_w, u, c) => ledgerOp(u, c));
 await db.destroy();
 
 // --- raw mysql2: the statements of a use, grant or cancel, hand-written, in the same two
@@ -230,15 +228,7 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
     conn.release();
   }
 }
-const rawUsers = users('raw');
-let rawResult: LoadResult = skipped('raw');
-if (phases.has('raw')) {
-  await seed('raw', rawUsers, concurrency, (_w, u) => rawTx(u, seedGrant));
-  rawResult = await measured(() => runLoad('raw', concurrency, seconds, async (i) => {
-    await rawTx(rawUsers[i % userCount]!, pick(i));
-    return true;
-  }));
-}
+const rawResult = await runPhase('raw', concurrency, (_w, u, c) => rawTx(u, c));
 await pool.end();
 
 const summary = {

@@ -20,7 +20,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../common/src/config.ts';
 import { userKeys } from '../projectors/redis/keys.ts';
 import { BenchConnection } from './http-client.ts';
-import { cpuBetween, percentile, stackUsage, writeResults } from './lib.ts';
+import { benchAuth, cpuBetween, percentile, stackUsage, writeResults } from './lib.ts';
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '64' } },
@@ -28,9 +28,7 @@ const { values } = parseArgs({
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const config = loadConfig();
-const key = config.api.keys.find((k) => k.name === 'bench');
-if (!key) throw new Error('API_KEYS has no "bench" key: run make up (it adds the key to .env) and restart the API');
-const headers = { authorization: `Bearer ${key.secret}` };
+const headers = benchAuth(config);
 const run = randomUUID().slice(0, 8);
 const total = rate * seconds;
 const userOf = (i: number) => `fresh-${run}-${i}`;

@@ -1,7 +1,7 @@
 /** Small helpers of the benchmarks: a closed-loop load runner and percentiles. */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../common/src/config.ts';
+import { repoRoot, type StackConfig } from '../common/src/config.ts';
 
 export interface LoadResult {
   name: string;
@@ -128,4 +128,11 @@ const PAGE = 4096;
 /** CPU seconds per service between two stackUsage() readings. */
 export function cpuBetween(before: Record<string, ProcessUsage>, after: Record<string, ProcessUsage>): Record<string, number> {
   return Object.fromEntries(Object.keys(after).map((k) => [k, after[k]!.cpuSeconds - (before[k]?.cpuSeconds ?? 0)]));
+}
+
+/** The Authorization header of the benchmarks' own key (API_KEYS entry "bench", its own rate limit). */
+export function benchAuth(config: StackConfig): { authorization: string } {
+  const key = config.api.keys.find((k) => k.name === 'bench');
+  if (!key) throw new Error('API_KEYS has no "bench" key: run make up (it adds the key to .env) and restart the API');
+  return { authorization: `Bearer ${key.secret}` };
 }

@@ -14,7 +14,7 @@ import { loadConfig } from '../common/src/config.ts';
 import { userKeys } from '../projectors/redis/keys.ts';
 import { BALANCE_SCRIPT } from '../projectors/redis/read-model.ts';
 import { BenchClient } from './http-client.ts';
-import { runLoad, writeResults } from './lib.ts';
+import { benchAuth, runLoad, writeResults } from './lib.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '32' }, users: { type: 'string', default: '1000' } },
@@ -23,9 +23,7 @@ const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const config = loadConfig();
 const url = `http://${config.api.host}:${config.api.port}`;
-const key = config.api.keys.find((k) => k.name === 'bench');
-if (!key) throw new Error('API_KEYS has no "bench" key: run make up (it adds the key to .env) and restart the API');
-const headers = { authorization: `Bearer ${key.secret}` };
+const headers = benchAuth(config);
 const client = new BenchClient(url, concurrency);
 
 const users = Array.from({ length: Number(values.users) }, (_, i) => `qbench-${randomUUID().slice(0, 8)}-${i}`);
