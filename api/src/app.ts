@@ -4,7 +4,7 @@
  * build the same app against the real database with their own clock or keys.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -53,7 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One line per request (access-log.ts), written asynchronously: a burst of requests
     // shares write calls instead of blocking the event loop on one write each.
     logger: deps.logger === false ? false : { level: config.api.logLevel, stream: pino.destination({ dest: 1, sync: false }) },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     genReqId: () => randomUUID(),
     frameworkErrors,
