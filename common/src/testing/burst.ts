@@ -39,8 +39,11 @@ export async function burst(opts: BurstOptions): Promise<BurstResult> {
 
   async function post(path: string, body: object): Promise<Record<string, unknown> | undefined> {
     const idem = randomUUID();
-    // A network failure (API restarting) is retried with the same key: at most one effect.
-    for (let attempt = 0; attempt < 20; attempt++) {
+    // A network failure or a 503 (API or database restarting) is retried with the same
+    // key, for up to 30 s as a patient client would: at most one effect. An API killed
+    // under load took about 5 s to answer again in CI.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
       try {
         const res = await fetch(`${url}${path}`, {
           method: 'POST',
