@@ -98,7 +98,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const ledger = new Ledger({ db, schemaId, clock, newId });
   await app.register(async (scope) => {
     await systemRoutes(scope, { db });
-    await commandRoutes(scope, { ledger, sweep: { db, schemaId, newId }, clock, newId });
+    await commandRoutes(scope, {
+      ledger, sweep: { db, schemaId, newId }, idempotencyRetentionDays: config.api.idempotencyRetentionDays, clock, newId,
+    });
     if (deps.redis) {
       await queryRoutes(scope, { redis: deps.redis, olderHistory: deps.olderHistory, clock });
       await pipelineRoutes(scope, { config, redis: deps.redis });

@@ -50,7 +50,7 @@ const SHAPES = {
   use: Type.Object({ useId: Str, ...Common, allocations: Type.Array(Type.Object({ grantId: Str, amount: Int })) }),
   cancel: Type.Object({ cancellationId: Str, ...Common, restored: Type.Array(Type.Object({ grantId: Str, amount: Int, expired: Type.Boolean() })) }),
   revoke: Type.Object({ ...Common, revoked: Int }),
-  expire: Type.Object({ expiredLots: Int, expiredPoints: Int, users: Int }),
+  expire: Type.Object({ expiredLots: Int, expiredPoints: Int, users: Int, purgedIdempotencyKeys: Int }),
   balance: Type.Object({
     userId: Str, balance: Int, seq: Int, updatedAt: Type.Union([IsoTime, Type.Null()]),
     expiringSoon: Type.Object({ amount: Int, withinDays: Type.Literal(30) }),

@@ -50,6 +50,27 @@ describe('readConfig', () => {
     expect(c.api.keys.map((k) => k.rateLimitPerSecond)).toEqual([undefined, 50000]);
   });
 
+  it('keeps idempotency records 7 days unless IDEMPOTENCY_RETENTION_DAYS says otherwise (1 to 3650)', () => {
+    expect(readConfig(complete).api.idempotencyRetentionDays).toBe(7);
+    expect(readConfig({ ...complete, IDEMPOTENCY_RETENTION_DAYS: '' }).api.idempotencyRetentionDays).toBe(7);
+    expect(readConfig({ ...complete, IDEMPOTENCY_RETENTION_DAYS: '30' }).api.idempotencyRetentionDays).toBe(30);
+    const bad = (IDEMPOTENCY_RETENTION_DAYS: string) => {
+      try { readConfig({ ...complete, IDEMPOTENCY_RETENTION_DAYS }); } catch (e) { return (e as ConfigError).problems; }
+      return [];
+    };
+    for (const v of ['0', '3651', '1.5', 'week', '-7']) {
+      expect(bad(v)).toEqual([`IDEMPOTENCY_RETENTION_DAYS must be an integer from 1 to 3650, got "${v}"`]);
+    }
+  });
+
+  it('takes screenshots into the tree only with SCREENSHOTS=1', () => {
+    expect(readConfig(complete).testing.screenshots).toBe(false);
+    expect(readConfig({ ...complete, SCREENSHOTS: '1' }).testing.screenshots).toBe(true);
+    expect(readConfig({ ...complete, SCREENSHOTS: 'true' }).testing.screenshots).toBe(true);
+    expect(readConfig({ ...complete, SCREENSHOTS: '0' }).testing.screenshots).toBe(false);
+    expect(() => readConfig({ ...complete, SCREENSHOTS: 'yes' })).toThrow('SCREENSHOTS must be 1, 0, true or false, got "yes"');
+  });
+
   it('names every problem at once', () => {
     const env = { ...complete, MYSQL_PORT: '70000', KAFKA_PORT: 'abc', MYSQL_APP_PASSWORD: '__GENERATE__', SCHEMA_REGISTRY_URL: 'ftp://x' };
     delete (env as Record<string, string | undefined>).REDIS_PORT;

@@ -77,4 +77,13 @@ export const RevokeReply = Type.Object({ grantId: Type.String(), ...CommandReply
 
 export const ExpireBody = Type.Object({ asOf: Type.Optional(Time) }, { additionalProperties: false });
 export type ExpireBody = Static<typeof ExpireBody>;
-export const ExpireReply = Type.Object({ expiredLots: Type.Integer(), expiredPoints: Type.Integer(), users: Type.Integer() });
+export const ExpireReply = Type.Object({
+  expiredLots: Type.Integer(),
+  expiredPoints: Type.Integer(),
+  users: Type.Integer(),
+  // Optional only for a replay of a run made before this field existed (its stored answer lacks it).
+  purgedIdempotencyKeys: Type.Optional(Type.Integer({
+    minimum: 0,
+    description: 'idempotency records older than IDEMPOTENCY_RETENTION_DAYS deleted by this run; a key replayed after that is a new command',
+  })),
+});

@@ -9,6 +9,7 @@ import {
 } from '../http/schemas.ts';
 import type { CommandResult, Idempotency, Ledger } from '../ledger/ledger.ts';
 import { sweepExpired, type SweepDeps } from '../ledger/expiry-sweep.ts';
+import { purgeIdempotencyKeys } from '../ledger/idempotency-purge.ts';
 import type { PointEvent, Wallet } from '../points/types.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -25,6 +26,8 @@ function parseTime(value: string, field: string): number {
 export interface CommandRouteDeps {
   ledger: Ledger;
   sweep: Omit<SweepDeps, 'log'>;
+  /** Days idempotency records are kept; the maintenance run deletes older ones. */
+  idempotencyRetentionDays: number;
   clock: () => number;
   newId: () => string;
 }
@@ -169,7 +172,7 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
       if (request.body === undefined || request.body === null) request.body = {};
     },
     schema: {
-      summary: 'Expiry run: expire every lapsed lot of every user (safe to repeat)',
+      summary: 'Maintenance run: expire every lapsed lot of every user, delete idempotency records past their retention (safe to repeat)',
       tags: ['commands'], headers: IdempotencyHeaders, body: ExpireBody, response: { 200: ExpireReply, ...errors },
     },
   }, async (request, reply) => {
@@ -182,6 +185,9 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
     const earlier = await ledger.lookup(idem);
     if (earlier) return send(reply, earlier);
     const result = await sweepExpired({ ...deps.sweep, log: (msg, data) => request.log.info(data, msg) }, asOf);
-    return send(reply, await ledger.remember(idem, 200, result));
+    // Retention counts from now, not from asOf (which only says what has lapsed).
+    const purge = await purgeIdempotencyKeys(deps.sweep.db, new Date(now - deps.idempotencyRetentionDays * DAY));
+    request.log.info({ ...purge, retentionDays: deps.idempotencyRetentionDays }, 'maintenance run: idempotency records purged');
+    return send(reply, await ledger.remember(idem, 200, { ...result, purgedIdempotencyKeys: purge.deleted }));
   });
 }
