@@ -7,7 +7,7 @@ APT_NEEDS=(
   "redis-server:redis-server" "redis-cli:redis-tools"
   "clickhouse-server:clickhouse-server" "clickhouse-client:clickhouse-client"
   "curl:curl" "java:openjdk-17-jre-headless" "mvn:maven"
-  "chromium:chromium"
+  "chromium:chromium" "python3:python3-venv"
 )
 
 have_cmd() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
@@ -75,9 +75,30 @@ build_web() {
     || die "building the admin console failed; see $LOG_DIR/install.log"
 }
 
+# Schemathesis (PyPI), the OpenAPI fuzzer of `make test-schemathesis` / `make fuzz`, in a
+# virtual environment of its own under the stack folder (git-ignored). Installed when the
+# venv is missing or holds another version than this one.
+SCHEMATHESIS_VERSION=4.32.5
+install_schemathesis() {
+  local venv="$STACK_DIR/venv" have=""
+  if [[ -x "$venv/bin/python" ]]; then
+    have="$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null || true)"
+  fi
+  [[ "$have" == "$SCHEMATHESIS_VERSION" ]] && return 0
+  log "installing Schemathesis $SCHEMATHESIS_VERSION (PyPI) into $venv"
+  # A venv whose python no longer runs (python3 upgraded or moved) is made again.
+  if ! "$venv/bin/python" -c '' >/dev/null 2>&1; then
+    python3 -m venv --clear "$venv" >> "$LOG_DIR/install.log" 2>&1 \
+      || { rm -rf "$venv"; die "python3 -m venv failed (Debian: apt-get install python3-venv); see $LOG_DIR/install.log"; }
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >> "$LOG_DIR/install.log" 2>&1 \
+    || die "pip install schemathesis==$SCHEMATHESIS_VERSION failed; see $LOG_DIR/install.log"
+}
+
 install_all() {
   install_apt
   install_java
   install_npm
   build_web
+  install_schemathesis
 }
