@@ -4,7 +4,7 @@ SHELL := /bin/bash
 STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
-.PHONY: chaos bench fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
+.PHONY: chaos bench bench-report screenshots fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
         test test-unit test-int test-e2e typecheck reset
 
 help: ## this list
@@ -53,8 +53,15 @@ ch: ## an SQL shell on ClickHouse as the read-only analyst user
 	@set -a; . ./.env; set +a; clickhouse-client --host 127.0.0.1 --port "$$CLICKHOUSE_TCP_PORT" \
 	  --user "$$CLICKHOUSE_ANALYST_USER" --password "$$CLICKHOUSE_ANALYST_PASSWORD" --database "$$CLICKHOUSE_DATABASE"
 
-bench: ## every benchmark against the running stack: bench/results/latest.json, BENCHMARKS.md (not part of make test)
+bench: ## every benchmark against the running stack, results in bench/results/ (git-ignored; not part of make test)
 	@$(TSX) bench/run-all.ts
+
+bench-report: ## BENCHMARKS.md and its chart from the last make bench (and make chaos) results in bench/results/
+	@$(TSX) bench/run-all.ts --render
+
+screenshots: ## the console's pictures in docs/screenshots/ (its browser test with SCREENSHOTS=1; needs the stack)
+	@npm run --silent build:web
+	@SCREENSHOTS=1 npx --no-install vitest run --project e2e web/test/console.e2e.test.ts
 
 chaos: ## fault scenarios under load (kills, stops, poison), each ending with the checks of make verify
 	@$(TSX) infra/chaos/run-chaos.ts

@@ -70,7 +70,7 @@ export async function runLoad(
   return r;
 }
 
-/** Writes bench/results/<name>-latest.json and a dated copy. */
+/** Writes bench/results/<name>-latest.json and a dated copy (the folder is git-ignored). */
 export function writeResults(name: string, data: unknown): string {
   const dir = path.join(repoRoot, 'bench/results');
   mkdirSync(dir, { recursive: true });

@@ -2,7 +2,8 @@
  * `make chaos`: every fault scenario of scenarios.ts under a steady command load, each
  * ending with the checks of `make verify`. Commands accepted with 201 must all be in
  * MySQL and in both read models; nothing refused may appear. Results: a table on stdout
- * and in bench/results/chaos-latest.json (and a dated copy).
+ * and in bench/results/chaos-latest.json (and a dated copy; git-ignored: `make bench-report`
+ * puts the table into BENCHMARKS.md).
  *   --commands N  commands per scenario (default 2000)   --only a,b  some scenarios
  */
 import { parseArgs } from 'node:util';
