@@ -1,15 +1,33 @@
-/** The schema registry's Confluent-compatible API, through @kafkajs/confluent-schema-registry. */
+/**
+ * The schema registry's Confluent-compatible API, through @kafkajs/confluent-schema-registry.
+ * The probe subject is deleted afterwards (soft, then permanently), leaving the registry
+ * the API uses as it was.
+ */
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { loadConfig } from '../../common/src/config.ts';
 
 const cfg = loadConfig();
+const run = randomUUID().replace(/-/g, '').slice(0, 12);
+const subject = `registry-probe-${run}-value`;
+
+const subjects = async (deleted = false) =>
+  (await (await fetch(`${cfg.registry.url}/subjects${deleted ? '?deleted=true' : ''}`)).json()) as string[];
+
+afterAll(async () => {
+  if (!(await subjects(true)).includes(subject)) return; // never registered
+  // The Confluent API deletes in two steps: soft (versions hidden), then permanent.
+  const soft = await fetch(`${cfg.registry.url}/subjects/${subject}`, { method: 'DELETE' });
+  expect(soft.status, await soft.text()).toBe(200);
+  const hard = await fetch(`${cfg.registry.url}/subjects/${subject}?permanent=true`, { method: 'DELETE' });
+  expect(hard.status, await hard.text()).toBe(200);
+  expect(await subjects()).not.toContain(subject);
+  expect(await subjects(true)).not.toContain(subject);
+});
 
 describe('schema registry (Confluent-compatible API)', () => {
   it('registers an Avro schema, serves it back by id, and round-trips the wire format', async () => {
-    const run = randomUUID().replace(/-/g, '').slice(0, 12);
-    const subject = `registry-probe-${run}-value`;
     const schema = {
       type: 'record',
       name: 'RegistryProbe',
