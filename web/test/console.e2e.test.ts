@@ -2,7 +2,8 @@
  * The admin console in a real browser (Debian's Chromium through playwright-core)
  * against the real running stack: the console as the API serves it at /console/
  * (build it first: `npm run build:web`), every call going to the real API, Redis,
- * ClickHouse and Kafka Connect. Screenshots go to docs/screenshots/.
+ * ClickHouse and Kafka Connect. Screenshots go to .stack/screenshots/ (git-ignored), or
+ * to docs/screenshots/ (the README's pictures) with SCREENSHOTS=1: `make screenshots`.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ const adminKey = config.api.keys.find((k) => k.scopes.includes('admin'));
 const apiUrl = `http://${config.api.host}:${config.api.port}`;
 const consoleUrl = `${apiUrl}/console/`;
 const distDir = path.join(repoRoot, 'web/dist');
-const shotsDir = path.join(repoRoot, 'docs/screenshots');
+const shotsDir = config.testing.screenshots ? path.join(repoRoot, 'docs/screenshots') : path.join(config.stackDir, 'screenshots');
 const userId = `web-${Date.now()}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
