@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  registerMetrics(app);
+  const metrics = registerMetrics(app);
 
   // The admin console (web/, built by `make up` into web/dist), public like /docs: it
   // holds no key; the operator types one in and it calls this API.
@@ -103,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     if (deps.redis) {
       await queryRoutes(scope, { redis: deps.redis, olderHistory: deps.olderHistory, clock });
-      await pipelineRoutes(scope, { config, redis: deps.redis });
+      await pipelineRoutes(scope, { config, redis: deps.redis, metrics });
     }
     if (deps.analytics) await analyticsRoutes(scope, { ch: deps.analytics, clock });
   });

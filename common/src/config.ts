@@ -28,6 +28,13 @@ export interface ApiKey {
   rateLimitPerSecond?: number;
 }
 
+export interface CdcSource {
+  /** The Kafka Connect connector that streams this database's outbox. */
+  connector: string;
+  host: string;
+  port: number;
+}
+
 export interface StackConfig {
   /** The local stack's folder (data, logs, jars), absolute. */
   stackDir: string;
@@ -47,6 +54,16 @@ export interface StackConfig {
     dlqTopic: string;
   };
   connect: { url: string; groupId: string };
+  /** The outbox connectors and the database each one reads (one per MySQL shard). */
+  cdc: { sources: CdcSource[] };
+  pipeline: {
+    /** A projector whose published status is older than this is "stalled". */
+    stalledAfterMs: number;
+    /** How often the API samples the pipeline (CDC position, lag) for status, metrics and history. */
+    sampleIntervalMs: number;
+    /** How much of that history the API keeps (the console's chart). */
+    historyMinutes: number;
+  };
   registry: { url: string };
   redis: { host: string; port: number };
   clickhouse: {
@@ -73,6 +90,11 @@ export interface StackConfig {
   testing: {
     /** Cases per route of the bad-input fuzzer (short in `make test`, long in `make fuzz`). */
     fuzzRuns: number;
+    /**
+     * SCREENSHOTS=1 (`make screenshots`): the console's browser test writes its pictures to
+     * docs/screenshots/ (tracked); otherwise to <stackDir>/screenshots/ (git-ignored).
+     */
+    screenshots: boolean;
   };
   api: {
     host: string;
@@ -83,6 +105,11 @@ export interface StackConfig {
     logLevel: string;
     /** Connections of the API's MySQL pool. */
     dbPoolSize: number;
+    /**
+     * Days an idempotency record is kept; the maintenance run (POST /v1/points/expirations)
+     * deletes older ones. A replay after that is a new command.
+     */
+    idempotencyRetentionDays: number;
   };
 }
 
@@ -121,6 +148,16 @@ class Reader {
       return 0;
     }
     return n;
+  }
+
+  /** 1/true or 0/false. */
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === '1' || raw === 'true') return true;
+    if (raw === '0' || raw === 'false') return false;
+    this.problems.push(`${name} must be 1, 0, true or false, got "${raw}"`);
+    return fallback;
   }
 
   port(name: string, fallback?: number): number {
@@ -189,6 +226,12 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       url: r.url('CONNECT_URL', `http://127.0.0.1:${env.CONNECT_PORT ?? ''}`),
       groupId: r.str('CONNECT_GROUP_ID', 'ledger-connect'),
     },
+    cdc: { sources: [] },
+    pipeline: {
+      stalledAfterMs: r.int('PROJECTOR_STALLED_AFTER_MS', 30_000, 1000, 3_600_000),
+      sampleIntervalMs: r.int('PIPELINE_SAMPLE_INTERVAL_MS', 2000, 200, 60_000),
+      historyMinutes: r.int('PIPELINE_HISTORY_MINUTES', 10, 1, 120),
+    },
     registry: { url: r.url('SCHEMA_REGISTRY_URL') },
     redis: { host: r.str('REDIS_HOST', '127.0.0.1'), port: r.port('REDIS_PORT') },
     clickhouse: {
@@ -206,6 +249,7 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
     },
     testing: {
       fuzzRuns: r.int('FUZZ_RUNS', 150, 1, 10_000_000),
+      screenshots: r.bool('SCREENSHOTS', false),
     },
     api: {
       host: r.str('API_HOST', '127.0.0.1'),
@@ -214,8 +258,10 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       rateLimitPerSecond: r.int('API_RATE_LIMIT_PER_SECOND', 5000, 1, 1_000_000),
       logLevel: r.str('LOG_LEVEL', 'info'),
       dbPoolSize: r.int('API_DB_POOL_SIZE', 20, 1, 500),
+      idempotencyRetentionDays: r.int('IDEMPOTENCY_RETENTION_DAYS', 7, 1, 3650),
     },
   };
+  config.cdc.sources = [{ connector: 'points-outbox', host: config.mysql.host, port: config.mysql.port }];
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

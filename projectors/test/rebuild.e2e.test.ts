@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { loadConfig, repoRoot } from '../../common/src/config.ts';
 import { clickhouseFrom } from '../clickhouse/analytics.ts';
-import { waitForIdle } from '../../api/src/verify/read-models.ts';
-import { PROJECTORS } from '../../api/src/routes/pipeline.ts';
+import { waitForPipelineIdle } from '../../common/src/pipeline-idle.ts';
+import { PROJECTOR_GROUPS } from '../../common/src/projector-groups.ts';
 
 const run = promisify(execFile);
 const config = loadConfig();
@@ -15,7 +15,8 @@ beforeAll(async () => { redis = new Redis({ host: config.redis.host, port: confi
 afterAll(async () => { redis.disconnect(); });
 
 async function idle(): Promise<void> {
-  expect(await waitForIdle(config, PROJECTORS.map((p) => p.groupId), 180_000)).toBe(true);
+  const r = await waitForPipelineIdle(config, { groups: PROJECTOR_GROUPS, timeoutMs: 180_000 });
+  expect(r.reason ?? 'idle').toBe('idle');
 }
 
 /** Every key of the Redis model with its content (minus projectedAt, the time of projection). */

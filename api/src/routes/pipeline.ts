@@ -1,92 +1,74 @@
 /// <reference types="@fastify/swagger" />
 /**
- * GET /v1/pipeline/status (admin): the connector and its task, each projector's
- * consumer-group lag, last event seen and freshness (commit to applied), and the
- * dead-letter topic's size.
+ * GET /v1/pipeline/status (admin): each outbox connector and its tasks with how far it
+ * is behind its database (binlog bytes, milliseconds), each projector's consumer-group
+ * lag, state (running / stalled / not reporting), last event and freshness, the
+ * end-to-end freshness and the dead-letter topic's size.
+ * GET /v1/pipeline/history (admin): the last minutes of those figures, one point per
+ * sample (the console's chart). Both come from the PipelineMonitor (api/src/pipeline).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import { Type } from '@sinclair/typebox';
 import type { StackConfig } from '../../../common/src/config.ts';
-import { readStatus } from '../../../projectors/shared/status.ts';
-import { groupLag } from '../../../common/src/kafka-lag.ts';
-import { ConnectClient } from '../../../infra/scripts/connectors.ts';
+import { PipelineMonitor } from '../pipeline/monitor.ts';
 import { ErrorBody } from '../http/schemas.ts';
 
-export const PROJECTORS = [
-  { name: 'redis', groupId: 'projector-redis' },
-  { name: 'clickhouse', groupId: 'projector-clickhouse' },
-] as const;
+export { PROJECTORS } from '../../../common/src/projector-groups.ts';
 
 export interface PipelineDeps {
   config: StackConfig;
   redis: Redis;
-  connectorName?: string;
+  /** Where the monitor's gauges go (the app's /metrics registry). */
+  metrics?: Registry;
 }
 
 export async function pipelineRoutes(app: FastifyInstance, deps: PipelineDeps): Promise<void> {
-  const { config, redis } = deps;
-  const connectorName = deps.connectorName ?? 'points-outbox';
-  const kafka = new Kafka({ clientId: 'api-pipeline-status', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 1 } });
-  let admin: Admin | undefined;
-  const getAdmin = async () => {
-    if (!admin) {
-      const a = kafka.admin();
-      await a.connect();
-      admin = a;
-    }
-    return admin;
-  };
-  app.addHook('onClose', async () => { await admin?.disconnect(); });
-  const connect = new ConnectClient(config.connect.url);
+  const monitor = new PipelineMonitor(deps.config, deps.redis, app.log, deps.metrics);
+  app.addHook('onReady', async () => { monitor.start(); });
+  app.addHook('onClose', async () => { await monitor.stop(); });
 
   app.get('/v1/pipeline/status', {
     config: { scope: 'admin' },
     schema: {
-      summary: 'Connector and task state, lag and freshness per projector, dead-letter count',
+      summary: 'Connectors with their CDC lag, projectors with lag, state and freshness, end-to-end freshness, dead-letter count',
       tags: ['admin'],
       response: { 200: Type.Object({}, { additionalProperties: true }), 401: ErrorBody, 403: ErrorBody },
     },
-  }, async (request) => {
-    const now = Date.now();
-    const connector = await connect.status(connectorName).then(
-      (s) => (s ? { name: connectorName, state: s.connector.state, tasks: s.tasks.map((t) => ({ id: t.id, state: t.state })) } : { name: connectorName, state: 'NOT_REGISTERED', tasks: [] }),
-      (e: Error) => ({ name: connectorName, state: 'UNREACHABLE', error: e.message, tasks: [] }),
-    );
-    let kafkaState: Record<string, unknown> = { reachable: true };
-    let ends = new Map<number, number>();
-    let dlqMessages: number | null = null;
-    let a: Admin | undefined;
-    try {
-      a = await getAdmin();
-      ends = new Map((await a.fetchTopicOffsets(config.kafka.pointsTopic)).map((o) => [o.partition, Number(o.high)]));
-      dlqMessages = (await a.fetchTopicOffsets(config.kafka.dlqTopic)).reduce((s, o) => s + Number(BigInt(o.high) - BigInt(o.low)), 0);
-      kafkaState = { reachable: true, topic: config.kafka.pointsTopic, partitions: ends.size, messages: [...ends.values()].reduce((s, v) => s + v, 0) };
-    } catch (e) {
-      request.log.warn({ err: e }, 'pipeline status: Kafka not reachable');
-      kafkaState = { reachable: false, error: (e as Error).message };
-      admin = undefined;
-    }
-    const projectors = await Promise.all(PROJECTORS.map(async (p) => {
-      const lag = a && kafkaState.reachable ? await groupLag(a, p.groupId, config.kafka.pointsTopic, ends).catch(() => null) : null;
-      const status = await readStatus(redis, p.name).catch(() => null);
-      const last = status?.lastEvent ?? null;
-      return {
-        name: p.name,
-        groupId: p.groupId,
-        lag: lag?.lag ?? null,
-        partitions: lag?.partitions ?? [],
-        lastEvent: last ? { userId: last.userId, seq: last.seq, occurredAt: new Date(last.occurredAt).toISOString(), appliedAt: new Date(last.appliedAt).toISOString() } : null,
-        freshnessMs: last ? last.appliedAt - last.occurredAt : null,
-        statusAgeMs: status?.updatedAt ? now - status.updatedAt : null,
-        applied: status?.applied ?? 0,
-        duplicatesSkipped: status?.duplicates ?? 0,
-        deadLettered: status?.deadLettered ?? 0,
-        storeRetries: status?.storeRetries ?? 0,
-        gapsStopped: status?.gapsStopped ?? 0,
-      };
-    }));
-    return { at: new Date(now).toISOString(), connector, kafka: kafkaState, projectors, deadLetter: { topic: config.kafka.dlqTopic, messages: dlqMessages } };
+  }, async () => {
+    const s = await monitor.current();
+    const first = s.connectors[0];
+    return {
+      at: new Date(s.at).toISOString(),
+      // The first (in the single topology the only) connector, as before; all of them in `connectors`.
+      connector: first ? { name: first.name, state: first.state, tasks: first.tasks.map((t) => ({ id: t.id, state: t.state })), ...(first.error ? { error: first.error } : {}) } : null,
+      connectors: s.connectors,
+      kafka: s.kafka,
+      projectors: s.projectors,
+      freshnessMs: s.freshnessMs,
+      deadLetter: s.deadLetter,
+    };
   });
+
+  app.get('/v1/pipeline/history', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'The last minutes of CDC lag, projector lag and freshness, one point per sample',
+      tags: ['admin'],
+      response: {
+        200: Type.Object({
+          intervalMs: Type.Integer(),
+          points: Type.Array(Type.Object({
+            at: Type.String({ format: 'date-time' }),
+            cdcBytesBehind: Type.Union([Type.Integer(), Type.Null()]),
+            cdcMsBehind: Type.Union([Type.Integer(), Type.Null()]),
+            projectorLag: Type.Record(Type.String(), Type.Union([Type.Integer(), Type.Null()])),
+            freshnessMs: Type.Union([Type.Integer(), Type.Null()]),
+          })),
+        }),
+        401: ErrorBody, 403: ErrorBody,
+      },
+    },
+  }, async () => monitor.historyPoints());
 }

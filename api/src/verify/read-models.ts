@@ -4,37 +4,8 @@
  */
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
-import type { StackConfig } from '../../../common/src/config.ts';
-import { groupLag } from '../../../common/src/kafka-lag.ts';
 import { userKeys } from '../../../projectors/redis/keys.ts';
 import type { Difference } from './ledger-invariants.ts';
-
-/** Waits until every projector group has consumed the whole topic, twice in a row; false on timeout. */
-export async function waitForIdle(config: StackConfig, groups: string[], timeoutMs: number, onWait?: (lag: number) => void): Promise<boolean> {
-  const kafka = new Kafka({ clientId: 'verify', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + timeoutMs;
-    let quiet = 0;
-    let lastEnd = -1;
-    while (Date.now() < deadline) {
-      const ends = new Map((await admin.fetchTopicOffsets(config.kafka.pointsTopic)).map((o) => [o.partition, Number(o.high)]));
-      const end = [...ends.values()].reduce((s, v) => s + v, 0);
-      let lag = 0;
-      for (const groupId of groups) lag += (await groupLag(admin, groupId, config.kafka.pointsTopic, ends)).lag;
-      quiet = lag === 0 && end === lastEnd ? quiet + 1 : 0;
-      if (quiet >= 2) return true;
-      lastEnd = end;
-      onWait?.(lag);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    return false;
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 export async function checkRedis(db: Knex, redis: Redis): Promise<{ users: number; differences: Difference[] }> {
   const differences: Difference[] = [];

@@ -3,14 +3,17 @@ import { Redis } from 'ioredis';
 import type { StackConfig } from '../../../common/src/config.ts';
 import { clickhouseFrom, totalsPerUserAndType } from '../../../projectors/clickhouse/analytics.ts';
 import { createDb } from '../ledger/db.ts';
-import { PROJECTORS } from '../routes/pipeline.ts';
+import { PROJECTOR_GROUPS } from '../../../common/src/projector-groups.ts';
+import { waitForPipelineIdle } from '../../../common/src/pipeline-idle.ts';
 import { checkLedger, type Difference } from './ledger-invariants.ts';
-import { checkRedis, compareTotals, mysqlTotals, waitForIdle } from './read-models.ts';
+import { checkRedis, compareTotals, mysqlTotals } from './read-models.ts';
 
 export interface VerifyReport {
   lines: string[];
   mysql: Difference[];
   idle: boolean | null;
+  /** Why the pipeline was not idle (a connector by name, or the projectors). */
+  notIdleReason?: string;
   redis: Difference[];
   clickhouse: Difference[];
   ok: boolean;
@@ -31,11 +34,25 @@ export async function verifyAll(config: StackConfig, opts: { readModels: boolean
     line('  invariant 2: Σ granted − Σ used + Σ use-cancelled − Σ expired − Σ revoked = balance');
     line('  and: seq 1..n without gaps, wallet.seq = last seq, balance >= 0, 0 <= lot.remaining <= lot.amount, is_open consistent');
     if (opts.readModels) {
-      line('waiting for the pipeline to be idle (every projector at the end of points.events)...');
-      report.idle = await waitForIdle(config, PROJECTORS.map((p) => p.groupId), opts.waitMs, (lag) => say(`  lag ${lag}`));
-      if (!report.idle) {
-        line(`pipeline not idle after ${opts.waitMs / 1000} s: the read models cannot be compared (make status; GET /v1/pipeline/status)`);
+      line('waiting for the pipeline to be idle (every connector at its database\'s binlog position of now, then every projector at the end of points.events)...');
+      let lastSaid = '';
+      const idle = await waitForPipelineIdle(config, {
+        groups: PROJECTOR_GROUPS,
+        timeoutMs: opts.waitMs,
+        onWait: (p) => {
+          const text = p.projectorLag === null
+            ? p.cdc.map((c) => `${c.connector} ${c.state}, ${c.bytesBehind ?? '?'} binlog bytes behind`).join('; ')
+            : `projector lag ${p.projectorLag}`;
+          if (text !== lastSaid) say(`  ${text}`);
+          lastSaid = text;
+        },
+      });
+      report.idle = idle.idle;
+      if (!idle.idle) {
+        report.notIdleReason = idle.reason;
+        line(`pipeline not idle: ${idle.reason}. The read models were not compared (make status; make connector-status; GET /v1/pipeline/status)`);
       } else {
+        line(`pipeline idle after ${idle.idleMs} ms (connectors caught up after ${idle.cdcCaughtUpMs} ms)`);
         const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 2 });
         try {
           const t1 = Date.now();

@@ -24,5 +24,5 @@ if (report.idle) {
   print('Redis', report.redis);
   print('ClickHouse', report.clickhouse);
 }
-console.log(report.ok ? 'verify: OK, 0 differences' : 'verify: FAILED');
+console.log(report.ok ? 'verify: OK, 0 differences' : report.idle === false ? `verify: FAILED: pipeline not idle: ${report.notIdleReason}` : 'verify: FAILED');
 process.exitCode = report.ok ? 0 : 1;
