@@ -76,7 +76,7 @@ is_service() { local s; for s in "${ALL_SERVICES[@]}"; do [[ "$s" == "$1" ]] && 
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 log_file() { echo "$LOG_DIR/$1.log"; }
 
-# The pid of a running service, or nothing.
+# The pid of a running service (its supervisor, infra/lib/supervise.sh), or nothing.
 service_pid() {
   local f; f="$(pid_file "$1")"
   [[ -f "$f" ]] || return 0
@@ -84,12 +84,26 @@ service_pid() {
   if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
 }
 
-# Start a command in its own session, detached, output to the service's log.
+# The pid of the service's own process (the supervisor's child), or nothing while it
+# is being restarted.
+child_pid() {
+  local f="$RUN_DIR/$1.child" pid
+  [[ -f "$f" ]] || return 0
+  pid="$(cat "$f")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+}
+
+# How often the supervisor restarted the service since it was started.
+restart_count() { cat "$RUN_DIR/$1.restarts" 2>/dev/null || echo 0; }
+
+# Start a command in its own session, detached, under the supervisor, output to the
+# service's log.
 spawn() {
   local name="$1"; shift
   local log; log="$(log_file "$name")"
   printf '\n===== %s starting: %s =====\n' "$(date -u +%FT%TZ)" "$name" >> "$log"
-  setsid "$@" >> "$log" 2>&1 < /dev/null &
+  rm -f "$RUN_DIR/$name.child"
+  setsid "$INFRA_DIR/lib/supervise.sh" "$name" "$RUN_DIR" -- "$@" >> "$log" 2>&1 < /dev/null &
   echo $! > "$(pid_file "$name")"
 }
 
@@ -102,13 +116,15 @@ log_since_start() {
   tail -n "+${n:-1}" "$f"
 }
 
-# Wait until a check command succeeds; fail if the process died or time ran out.
+# Wait until a check command succeeds; fail if the service died (or crashed and was
+# restarted by its supervisor) or time ran out.
 wait_until() {
   local name="$1" timeout="$2"; shift 2
-  local deadline=$((SECONDS + timeout))
+  local deadline=$((SECONDS + timeout)) restarts
+  restarts="$(restart_count "$name")"
   while (( SECONDS < deadline )); do
     if "$@" >/dev/null 2>&1; then return 0; fi
-    if [[ -z "$(service_pid "$name")" ]]; then
+    if [[ -z "$(service_pid "$name")" ]] || (( $(restart_count "$name") > restarts )); then
       return 2
     fi
     sleep 0.3
@@ -133,3 +149,22 @@ java_bin() { command -v java || die "java not found (JDK 17 is required)"; }
 
 # Which OS user the database servers run as: they refuse root unless told.
 run_user() { id -un; }
+
+# A projector's state for `make status`, from the status it publishes to Redis every few
+# seconds while its consumer is alive (projectors/shared/status.ts): "running" only when
+# that status is fresh; "stalled" when it is older than PROJECTOR_STALLED_AFTER_MS.
+projector_health() {
+  local name="$1" service="projector-$1" updated now age limit="${PROJECTOR_STALLED_AFTER_MS:-30000}"
+  updated="$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" HGET "ledger:projector:$name" updatedAt 2>/dev/null || true)"
+  if [[ ! "$updated" =~ ^[0-9]+$ ]]; then
+    echo "not reporting (no status in Redis; see $(log_file "$service"))"
+    return 0
+  fi
+  now="$(date +%s%3N)"
+  age=$((now - updated))
+  if ((age > limit)); then
+    echo "stalled (last status $((age / 1000)) s ago; see $(log_file "$service"))"
+  else
+    echo running
+  fi
+}

@@ -9,3 +9,5 @@ projector-clickhouse_start() {
 
 # Ready once it has joined its consumer group.
 projector-clickhouse_ready() { log_since_start projector-clickhouse | grep '"projector started"' >/dev/null; }
+
+projector-clickhouse_health() { projector_health clickhouse; }

@@ -9,3 +9,5 @@ projector-redis_start() {
 
 # Ready once it has joined its consumer group.
 projector-redis_ready() { log_since_start projector-redis | grep '"projector started"' >/dev/null; }
+
+projector-redis_health() { projector_health redis; }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The local stack's supervisor (ADR 0008): runs one service's command, and when it
+# exits without having been told to stop, logs it, counts it and starts it again
+# with backoff, as systemd (Restart=always) or Kubernetes would in production.
+#
+#   supervise.sh NAME RUN_DIR -- command [args...]
+#
+# - `stack stop` sends SIGTERM to this process: it forwards the signal to the service,
+#   waits for it to exit and exits itself; nothing is restarted.
+# - `stack kill` (the fault tests) sends SIGKILL to the service's process group only:
+#   a crash. The supervisor restarts it after the backoff.
+# - Backoff: 1, 2, 4, 8, 16, 30, 30 ... seconds; back to 1 s once a run lasted 60 s.
+# - RUN_DIR/NAME.child holds the service's pid, RUN_DIR/NAME.restarts the number of
+#   restarts since `stack start`; every restart is a line in the service's log.
+set -uo pipefail
+
+name="$1" run_dir="$2"
+shift 2
+[[ "${1:-}" == "--" ]] && shift
+
+child=""
+stopping=0
+child_file="$run_dir/$name.child"
+restarts_file="$run_dir/$name.restarts"
+echo 0 > "$restarts_file"
+
+say() { printf '%s [supervisor] %s: %s\n' "$(date -u +%FT%T.%3NZ)" "$name" "$*"; }
+
+on_term() {
+  stopping=1
+  if [[ -n "$child" ]]; then kill -TERM -- "-$child" 2>/dev/null || kill -TERM "$child" 2>/dev/null || true; fi
+}
+trap on_term TERM INT
+
+delay=1
+while :; do
+  started=$SECONDS
+  # Its own process group, so that a stop or a kill reaches the processes it starts
+  # too (tsx runs node as a child).
+  setsid "$@" &
+  child=$!
+  echo "$child" > "$child_file"
+  # `wait` returns early when a trapped signal arrives: wait again until the child is gone.
+  rc=0
+  while kill -0 "$child" 2>/dev/null; do
+    wait "$child"
+    rc=$?
+  done
+  child=""
+  rm -f "$child_file"
+  if ((stopping)); then exit 0; fi
+  if ((SECONDS - started >= 60)); then delay=1; fi
+  n=$(($(cat "$restarts_file" 2>/dev/null || echo 0) + 1))
+  echo "$n" > "$restarts_file"
+  say "exited with status $rc after $((SECONDS - started)) s; restart $n in ${delay} s"
+  sleep "$delay" &
+  wait $! || true
+  if ((stopping)); then exit 0; fi
+  delay=$((delay * 2 > 30 ? 30 : delay * 2))
+done
