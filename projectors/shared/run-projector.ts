@@ -9,6 +9,15 @@
  *   store skips what it has already applied (by seq), so nothing is applied twice.
  * - A gap in a user's seq stops that partition (paused, nothing committed) and is
  *   logged as an error: an event is missing and skipping it would hide that.
+ * - A consumer that crashes and that kafkajs will not restart itself (a non-retriable
+ *   error, such as "The coordinator is not aware of this member" after a broker
+ *   restart) is replaced by a new consumer with backoff, logged and counted
+ *   (consumerRestarts); after MAX_CONSUMER_RESTARTS failed starts in a row the process
+ *   exits non-zero (onFatal), and its supervisor starts it again. Nothing is left
+ *   silently dead.
+ * - While the consumer is alive (it fetched or heartbeated recently), onStatus is called
+ *   every few seconds even without traffic, so that a status older than
+ *   PROJECTOR_STALLED_AFTER_MS means "stalled", never "idle".
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -40,6 +49,8 @@ export interface ProjectorStats {
   deadLettered: number;
   storeRetries: number;
   gapsStopped: number;
+  /** Consumers replaced after a crash kafkajs did not recover from. */
+  consumerRestarts: number;
   lastEvent?: { userId: string; seq: number; occurredAt: number; appliedAt: number };
   /** Next offset to read per partition (what is committed). */
   positions: Map<number, bigint>;
@@ -50,17 +61,23 @@ export interface RunOptions {
   groupId: string;
   store: ProjectorStore;
   log: Logger;
-  /** Called after every applied batch (status, progress). */
+  /** Called after every applied batch, and every few seconds while the consumer is alive (status, progress). */
   onBatch?: (stats: ProjectorStats) => Promise<void> | void;
+  /** The consumer could not be started again after a crash: the process should exit non-zero (default). */
+  onFatal?: (error: unknown) => void;
   /** Overrides config.projectors.fetchMaxBytesPerPartition. */
   maxBytesPerPartition?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Failed consumer starts in a row after a crash before the process gives up (and is restarted). */
+const MAX_CONSUMER_RESTARTS = 8;
+/** A consumer that neither fetched nor heartbeated for this long is not reported alive. */
+const ALIVE_WITHIN_MS = 15_000;
 const backoff = (attempt: number) => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)) * (0.8 + Math.random() * 0.4);
 
 export class ProjectorRunner {
-  readonly stats: ProjectorStats = { applied: 0, duplicates: 0, deadLettered: 0, storeRetries: 0, gapsStopped: 0, positions: new Map() };
+  readonly stats: ProjectorStats = { applied: 0, duplicates: 0, deadLettered: 0, storeRetries: 0, gapsStopped: 0, consumerRestarts: 0, positions: new Map() };
   private readonly kafka: Kafka;
   private consumer?: Consumer;
   private producer?: Producer;
@@ -70,6 +87,10 @@ export class ProjectorRunner {
   private batchesInProgress = 0;
   private batchesApplying = 0;
   private waitingCheck?: NodeJS.Immediate;
+  /** When the consumer last fetched, heartbeated or joined its group. */
+  private lastAlive = 0;
+  private statusTimer?: NodeJS.Timeout;
+  private restarting = false;
 
   constructor(private readonly opts: RunOptions) {
     this.kafka = new Kafka({
@@ -82,11 +103,21 @@ export class ProjectorRunner {
   }
 
   async start(): Promise<void> {
-    const { config, groupId, log } = this.opts;
-    const perPartition = this.opts.maxBytesPerPartition ?? config.projectors.fetchMaxBytesPerPartition;
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
     await this.producer.connect();
-    this.consumer = this.kafka.consumer({
+    await this.startConsumer();
+    const every = Math.min(5000, Math.max(1000, Math.floor(this.opts.config.pipeline.stalledAfterMs / 4)));
+    this.statusTimer = setInterval(() => {
+      if (!this.stopping && !this.restarting && Date.now() - this.lastAlive < ALIVE_WITHIN_MS) void this.opts.onBatch?.(this.stats);
+    }, every);
+    this.statusTimer.unref();
+    await this.opts.onBatch?.(this.stats);
+  }
+
+  private async startConsumer(): Promise<void> {
+    const { config, groupId, log } = this.opts;
+    const perPartition = this.opts.maxBytesPerPartition ?? config.projectors.fetchMaxBytesPerPartition;
+    const consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
       // A projector killed with SIGKILL stays a group member until its session times
@@ -102,9 +133,24 @@ export class ProjectorRunner {
       minBytes: 1,
       maxWaitTimeInMs: 5000,
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: config.kafka.pointsTopic, fromBeginning: true });
-    await this.consumer.run({
+    this.consumer = consumer;
+    const alive = () => { if (this.consumer === consumer) this.lastAlive = Date.now(); };
+    for (const e of [consumer.events.FETCH_START, consumer.events.HEARTBEAT, consumer.events.GROUP_JOIN, consumer.events.START_BATCH_PROCESS]) {
+      consumer.on(e, alive);
+    }
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.consumer !== consumer || this.stopping) return;
+      if (payload.restart) {
+        log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+        return;
+      }
+      this.lastAlive = 0;
+      log.error({ err: payload.error }, 'consumer crashed and kafkajs will not restart it: starting a new consumer');
+      void this.replaceConsumer(consumer);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: config.kafka.pointsTopic, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       // Every partition of a fetch at once (default 6): while the first batches wait for
@@ -120,7 +166,39 @@ export class ProjectorRunner {
         }
       },
     });
+    this.lastAlive = Date.now();
     log.info({ groupId, topic: config.kafka.pointsTopic }, 'projector started');
+  }
+
+  /** A new consumer in place of a crashed one, with backoff; onFatal when it keeps failing. */
+  private async replaceConsumer(crashed: Consumer): Promise<void> {
+    if (this.restarting) return;
+    this.restarting = true;
+    const { log } = this.opts;
+    try {
+      await crashed.disconnect().catch(() => undefined);
+      for (let attempt = 0; !this.stopping; attempt++) {
+        this.stats.consumerRestarts++;
+        await sleep(backoff(attempt));
+        if (this.stopping) return;
+        try {
+          await this.startConsumer();
+          log.warn({ consumerRestarts: this.stats.consumerRestarts }, 'consumer started again after a crash');
+          await this.opts.onBatch?.(this.stats);
+          return;
+        } catch (e) {
+          log.error({ err: e, attempt }, 'cannot start a new consumer');
+          await this.consumer?.disconnect().catch(() => undefined);
+          if (attempt + 1 >= MAX_CONSUMER_RESTARTS) {
+            log.fatal({ err: e }, `consumer could not be started ${MAX_CONSUMER_RESTARTS} times in a row; exiting`);
+            (this.opts.onFatal ?? (() => process.exit(1)))(e);
+            return;
+          }
+        }
+      }
+    } finally {
+      this.restarting = false;
+    }
   }
 
   /** One fetched batch of one partition: decode, dead-letter the poison, apply, commit. */
@@ -280,6 +358,7 @@ export class ProjectorRunner {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.statusTimer) clearInterval(this.statusTimer);
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
   }

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const stats = (applied: number, duplicates: number): ProjectorStats => ({
-  applied, duplicates, deadLettered: 0, storeRetries: 0, gapsStopped: 0, positions: new Map(),
+  applied, duplicates, deadLettered: 0, storeRetries: 0, gapsStopped: 0, consumerRestarts: 0, positions: new Map(),
   lastEvent: { userId: 'u', seq: applied, occurredAt: 1, appliedAt: 2 },
 });
 

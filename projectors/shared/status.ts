@@ -11,11 +11,11 @@ import type { ProjectorStats } from './run-projector.ts';
 
 export const statusKey = (name: string) => `ledger:projector:${name}`;
 
-const COUNTERS = ['applied', 'duplicates', 'deadLettered', 'storeRetries', 'gapsStopped'] as const;
+const COUNTERS = ['applied', 'duplicates', 'deadLettered', 'storeRetries', 'gapsStopped', 'consumerRestarts'] as const;
 
 export class StatusPublisher {
   /** The counters as last published by this process. */
-  private published: Record<(typeof COUNTERS)[number], number> = { applied: 0, duplicates: 0, deadLettered: 0, storeRetries: 0, gapsStopped: 0 };
+  private published: Record<(typeof COUNTERS)[number], number> = { applied: 0, duplicates: 0, deadLettered: 0, storeRetries: 0, gapsStopped: 0, consumerRestarts: 0 };
 
   /** Publishes run one after the other: two at once would add the same delta twice. */
   private chain: Promise<void> = Promise.resolve();
@@ -56,6 +56,7 @@ export interface PublishedStatus {
   deadLettered: number;
   storeRetries: number;
   gapsStopped: number;
+  consumerRestarts: number;
   updatedAt: number | null;
   lastEvent: { userId: string; seq: number; occurredAt: number; appliedAt: number } | null;
 }
@@ -66,7 +67,7 @@ export async function readStatus(redis: Redis, name: string): Promise<PublishedS
   const n = (k: string) => Number(h[k] ?? 0);
   return {
     applied: n('applied'), duplicates: n('duplicates'), deadLettered: n('deadLettered'),
-    storeRetries: n('storeRetries'), gapsStopped: n('gapsStopped'),
+    storeRetries: n('storeRetries'), gapsStopped: n('gapsStopped'), consumerRestarts: n('consumerRestarts'),
     updatedAt: h.updatedAt ? Number(h.updatedAt) : null,
     lastEvent: h.lastUserId
       ? { userId: h.lastUserId, seq: n('lastSeq'), occurredAt: n('lastOccurredAt'), appliedAt: n('lastAppliedAt') }
