@@ -13,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, repoRoot } from '../common/src/config.ts';
 import { stackUsage, writeResults } from './lib.ts';
+import { waitForPipelineIdle } from '../common/src/pipeline-idle.ts';
+import { PROJECTOR_GROUPS } from '../common/src/projector-groups.ts';
 import { latencyChart } from './chart.ts';
 
 const config = loadConfig();
@@ -55,8 +57,16 @@ if (process.argv.includes('--render')) {
   process.exit(0);
 }
 
+/** Each phase starts on an idle pipeline (CDC caught up, projectors at the end): no backlog of the last one. */
+async function idle(before: string): Promise<void> {
+  const r = await waitForPipelineIdle(config, { groups: PROJECTOR_GROUPS, timeoutMs: 300_000 });
+  if (!r.idle) throw new Error(`pipeline not idle before ${before}: ${r.reason}`);
+  say(`pipeline idle before ${before} (${r.idleMs} ms)`);
+}
+
 const started = Date.now();
 say(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; everything below shares them`);
+await idle('the memory reading');
 const rss = stackRssMb();
 say(`stack RSS while idle: ${rss.total} MB ${JSON.stringify(rss.services)}`);
 
@@ -71,12 +81,15 @@ for (const c of [1, 4, 16, 64]) {
   sweep.push({ concurrency: c, perSecond: http.perSecond, p50Ms: http.p50Ms, p99Ms: http.p99Ms });
 }
 
+await idle('the queries');
 // Queries: balance through HTTP against redis-benchmark running the same script.
 const queries = await script('queries', ['--seconds', '10', '--concurrency', '32', '--users', '1000']);
 
+await idle('the freshness run');
 // Freshness at a steady 1,000 commands/s (open loop), with CPU per command by service.
 const freshness = await script('freshness', ['--rate', '1000', '--seconds', '20']);
 
+await idle('the replays');
 // Replays of the whole topic into scratch targets.
 const readSide = await script('read-side', []);
 
