@@ -5,7 +5,7 @@ STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
 .PHONY: chaos bench bench-report screenshots fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
-        test test-unit test-int test-e2e typecheck reset
+        test test-unit test-int test-e2e typecheck lint-shell reset
 
 help: ## this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -69,6 +69,9 @@ chaos: ## fault scenarios under load (kills, stops, poison), each ending with th
 fuzz: ## the bad-input fuzzer, long form (FUZZ_RUNS=5000 by default here; make test runs a short form)
 	@FUZZ_RUNS=$${FUZZ_RUNS:-5000} npx --no-install vitest run --project int api/test/fuzz.int.test.ts
 
+lint-shell: ## shellcheck over every shell script of the stack (no warnings allowed)
+	@shellcheck -x infra/bin/stack infra/lib/*.sh infra/services/*.sh infra/scripts/*.sh infra/compose/*.sh .ci/run && echo "shellcheck: clean"
+
 typecheck: ## TypeScript, strict
 	@npx --no-install tsc --noEmit -p tsconfig.json
 
@@ -81,7 +84,7 @@ test-int: ## integration tests (one real service each; needs the stack)
 test-e2e: ## end-to-end tests (the whole pipeline; needs the stack)
 	@npm run --silent test:e2e
 
-test: up typecheck test-unit test-int test-e2e ## everything; brings the stack up first when it is not up
+test: up lint-shell typecheck test-unit test-int test-e2e ## everything; brings the stack up first when it is not up
 
 compose-up: ## with Docker: the production column (docker-compose.yml), then topics, migrations, connectors
 	npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund

@@ -138,6 +138,7 @@ port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 render() {
   local src="$1" dst="$2" content var
   content="$(cat "$src")"
+  # shellcheck disable=SC2016 # the pattern is literal: ${NAME} placeholders
   for var in $(grep -oE '\$\{[A-Z_][A-Z0-9_]*\}' "$src" | sort -u | tr -d '${}'); do
     [[ -n "${!var+x}" ]] || die "template $src needs \$$var, which is not set"
     content="${content//\$\{$var\}/${!var}}"

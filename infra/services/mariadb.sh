@@ -14,6 +14,7 @@ mariadb_client() {
   env -u MYSQL_HOST -u MYSQL_TCP_PORT -u MYSQL_PWD -u MYSQL_UNIX_PORT \
     "$tool" --no-defaults --protocol=socket --socket="$MARIADB_SOCKET" -uroot "$@"
 }
+# shellcheck disable=SC2120 # arguments are optional (most callers pass SQL on stdin)
 mariadb_root() { mariadb_client mariadb "$@"; }
 
 mariadb_start() {
@@ -35,6 +36,7 @@ mariadb_ready() { mariadb_client mariadb-admin --connect-timeout=1 ping; }
 
 # The ledger database and its three users; safe to run again (passwords follow .env).
 mariadb_setup() {
+  # shellcheck disable=SC2119
   mariadb_root <<SQL
 CREATE DATABASE IF NOT EXISTS \`$MYSQL_DATABASE\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 

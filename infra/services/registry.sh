@@ -6,8 +6,10 @@ registry_port() { echo "$REGISTRY_PORT"; }
 registry_start() {
   local data="$DATA_DIR/registry"
   mkdir -p "$data"
-  local jar
-  jar="$(ls "$LIB_DIR"/apicurio/apicurio-registry-app-*-runner.jar 2>/dev/null | head -1 || true)"
+  local jar="" candidate
+  for candidate in "$LIB_DIR"/apicurio/apicurio-registry-app-*-runner.jar; do
+    [[ -f "$candidate" ]] && { jar="$candidate"; break; }
+  done
   [[ -n "$jar" ]] || die "registry: Apicurio jar missing under $LIB_DIR/apicurio (run make install)"
   # shellcheck disable=SC2086
   spawn registry "$(java_bin)" $REGISTRY_HEAP_OPTS -XX:+UseSerialGC -Djava.awt.headless=true \
