@@ -34,6 +34,33 @@ export function duration(ms: number | null | undefined): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
+/** Bytes in SI units: 0 → "0 B", 24300 → "24.3 kB", 1_500_000 → "1.5 MB". */
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) { v /= 1000; i += 1; }
+  if (i === 0) return `${Math.round(v)} B`;
+  return `${Math.abs(v) >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+/** A short duration for a chart axis: 0, 500ms, 1.5s, 2m. */
+export function shortDuration(ms: number): string {
+  const r = (x: number) => Math.round(x * 10) / 10;
+  if (ms === 0) return '0';
+  if (ms < 1000) return `${r(ms)}ms`;
+  if (ms < 60_000) return `${r(ms / 1000)}s`;
+  if (ms < 3_600_000) return `${r(ms / 60_000)}m`;
+  return `${r(ms / 3_600_000)}h`;
+}
+
+/** The time of day in UTC: 00:40:55 (or 00:40 without seconds). */
+export function clock(t: number, { seconds = true } = {}): string {
+  const s = new Date(t).toISOString();
+  return s.slice(11, seconds ? 19 : 16);
+}
+
 /** YYYY-MM-DD of a time, in UTC. */
 export const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 

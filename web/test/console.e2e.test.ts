@@ -221,7 +221,7 @@ describe('admin console against the running stack', () => {
     await shot('analytics.png');
   });
 
-  it('shows the pipeline with the connector RUNNING, refreshed every few seconds', async () => {
+  it('shows the pipeline with the connector RUNNING, its CDC lag and the history chart, refreshed every few seconds', async () => {
     await page.getByRole('link', { name: 'Pipeline' }).click();
     const connector = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Connector' }) });
     await connector.getByText('RUNNING').first().waitFor({ timeout: 30_000 });
@@ -230,7 +230,29 @@ describe('admin console against the running stack', () => {
     await expect.poll(() => refreshed.textContent(), { timeout: 15_000 }).not.toBe(first);
     await page.getByRole('cell', { name: /^redis/ }).waitFor();
     await page.getByTestId('dlq').waitFor();
+    // The connector's CDC lag: binlog bytes and milliseconds behind its database, in words.
+    const lag = connector.getByTestId('cdc-lag');
+    await lag.waitFor();
+    expect(await lag.textContent()).toMatch(
+      /^CDC lag:(\d+ B|\d+(\.\d)? [kMGT]B|unknown)of binlog behind,(\d+ ms|\d+\.\d s|\d+ min|\d+\.\d h|unknown)behind source$/,
+    );
+    await page.getByTestId('freshness').waitFor();
+    // The history of the last minutes, drawn from GET /v1/pipeline/history.
+    const delay = page.getByRole('img', { name: /^CDC ms behind source and end-to-end freshness/ });
+    await delay.waitFor({ timeout: 15_000 });
+    await expect.poll(() => delay.locator('path.line, circle.dot').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const projectorLag = page.getByRole('img', { name: /^Projector lag in messages/ });
+    await projectorLag.waitFor();
+    expect(await projectorLag.locator('g.series[data-series="redis"]').count()).toBe(1);
+    await page.getByText(/^Latest \(\d\d:\d\d:\d\d UTC\): CDC behind source /).waitFor();
     await shot('pipeline.png');
+    // Readable on a phone: the charts fit, no horizontal scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await delay.waitFor();
+    await expect.poll(async () => (await delay.boundingBox())?.width ?? 0).toBeLessThanOrEqual(390);
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('logged no console errors or warnings and no page errors', () => {

@@ -2,7 +2,7 @@
 import { apiRequest, query } from './client.ts';
 import type {
   ActiveGrant, Balance, CancelBody, CancelReply, DailyRow, ExpiringRow, GrantBody, GrantReply, HistoryPage,
-  PipelineStatus, RevokeBody, RevokeReply, TopUserRow, UseBody, UseReply,
+  PipelineHistory, PipelineStatus, RevokeBody, RevokeReply, TopUserRow, UseBody, UseReply,
 } from './types.ts';
 
 const user = (userId: string) => `/v1/users/${encodeURIComponent(userId)}`;
@@ -48,3 +48,5 @@ export const getTopUsers = (by: 'earned' | 'spent', from: string, to: string, li
   apiRequest<TopUserRow[]>(`/v1/analytics/top-users${query({ by, from, to, limit })}`, { signal });
 
 export const getPipelineStatus = (signal?: AbortSignal) => apiRequest<PipelineStatus>('/v1/pipeline/status', { signal });
+
+export const getPipelineHistory = (signal?: AbortSignal) => apiRequest<PipelineHistory>('/v1/pipeline/history', { signal });

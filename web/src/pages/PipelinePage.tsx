@@ -1,52 +1,98 @@
-/** The pipeline: connector and task state, lag and freshness per projector, dead letters; refreshed every 3 s. */
-import { getPipelineStatus } from '../api/endpoints.ts';
-import type { PipelineStatus, ProjectorStatus } from '../api/types.ts';
+/**
+ * The pipeline: end-to-end freshness; each outbox connector with its tasks and how far
+ * it is behind its database's binlog (bytes, ms); Kafka; dead letters; state, lag,
+ * freshness and consumer restarts per projector; and the last minutes of those figures
+ * as line charts (GET /v1/pipeline/history). Status and history are fetched together,
+ * every 3 s.
+ */
+import { useRef } from 'react';
+import { getPipelineHistory, getPipelineStatus } from '../api/endpoints.ts';
+import { describeCode, toApiError, type ApiError } from '../api/errors.ts';
+import type { ConnectorStatus, PipelineHistory, PipelineHistoryPoint, PipelineStatus, ProjectorStatus } from '../api/types.ts';
 import { StateBadge, Badge } from '../components/Badge.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { LineChart, type LineSeries } from '../components/LineChart.tsx';
 import { Loading } from '../components/Status.tsx';
-import { duration, points, utc } from '../format.ts';
+import { bytes, duration, points, shortDuration, utc } from '../format.ts';
 import { usePolling } from '../hooks/usePolling.ts';
 
 export const REFRESH_MS = 3000;
+/** End-to-end freshness above this is shown as a warning. */
+export const FRESHNESS_WARN_MS = 5000;
 
 const time = (d: Date | undefined) => (d ? utc(d.toISOString()) : '—');
 
+interface View {
+  status: PipelineStatus;
+  /** The last history that could be loaded (kept when a later refresh of it fails). */
+  history: PipelineHistory | undefined;
+  historyError: ApiError | undefined;
+}
+
+/** Only well-formed points, oldest first; anything else counts as no points. */
+export function normalizeHistory(h: unknown): PipelineHistory {
+  const raw = (h as { intervalMs?: unknown; points?: unknown } | null) ?? {};
+  const list = Array.isArray(raw.points) ? (raw.points as Partial<PipelineHistoryPoint>[]) : [];
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const pts = list
+    .filter((p) => typeof p?.at === 'string' && !Number.isNaN(Date.parse(p.at)))
+    .map((p) => ({
+      at: p.at!,
+      cdcBytesBehind: num(p.cdcBytesBehind),
+      cdcMsBehind: num(p.cdcMsBehind),
+      projectorLag: Object.fromEntries(Object.entries(p.projectorLag ?? {}).map(([k, v]) => [k, num(v)])),
+      freshnessMs: num(p.freshnessMs),
+    }))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return { intervalMs: typeof raw.intervalMs === 'number' ? raw.intervalMs : 2000, points: pts };
+}
+
 export function PipelinePage() {
-  const status = usePolling((signal) => getPipelineStatus(signal), REFRESH_MS);
-  const s = status.data;
+  const lastHistory = useRef<PipelineHistory | undefined>(undefined);
+  const view = usePolling<View>(async (signal) => {
+    // Both at once; a failed history does not hide the status.
+    const history = getPipelineHistory(signal).then(
+      (h) => ({ ok: normalizeHistory(h) }),
+      (e: unknown) => ({ error: toApiError(e) }),
+    );
+    const status = await getPipelineStatus(signal);
+    const h = await history;
+    if ('ok' in h) lastHistory.current = h.ok;
+    return { status, history: lastHistory.current, historyError: 'error' in h ? h.error : undefined };
+  }, REFRESH_MS);
+  const v = view.data;
   return (
     <>
       <h1>Pipeline</h1>
       <div className="toolbar">
         <p className="muted small" role="status" aria-live="polite">
-          {s ? <>Last refresh: <time dateTime={status.at?.toISOString()}>{time(status.at)}</time> · every {REFRESH_MS / 1000} s</> : 'Refreshing every 3 s'}
+          {v ? <>Last refresh: <time dateTime={view.at?.toISOString()}>{time(view.at)}</time> · every {REFRESH_MS / 1000} s</> : 'Refreshing every 3 s'}
         </p>
-        <button type="button" className="button" onClick={status.refreshNow}>Refresh now</button>
+        <button type="button" className="button" onClick={view.refreshNow}>Refresh now</button>
       </div>
-      {status.error && (
-        <ErrorMessage error={status.error}
-          context={s ? `The last refresh failed (${time(status.triedAt)}); what follows is from ${time(status.at)}.` : 'The pipeline status could not be loaded.'} />
+      {view.error && (
+        <ErrorMessage error={view.error}
+          context={v ? `The last refresh failed (${time(view.triedAt)}); what follows is from ${time(view.at)}.` : 'The pipeline status could not be loaded.'} />
       )}
-      {!s && !status.error && <Loading what="Loading the pipeline status…" />}
-      {s && <Status s={s} />}
+      {!v && !view.error && <Loading what="Loading the pipeline status…" />}
+      {v && <Status s={v.status} history={v.history} historyError={v.historyError} />}
     </>
   );
 }
 
-function Status({ s }: { s: PipelineStatus }) {
+/** The connectors with their CDC lag; from an older API only the one connector, lag unknown. */
+function connectorsOf(s: PipelineStatus): ConnectorStatus[] {
+  if (Array.isArray(s.connectors)) return s.connectors;
+  if (!s.connector) return [];
+  return [{ ...s.connector, database: null, connectorAt: null, bytesBehind: null, msBehind: null }];
+}
+
+function Status({ s, history, historyError }: { s: PipelineStatus; history: PipelineHistory | undefined; historyError: ApiError | undefined }) {
+  const connectors = connectorsOf(s);
   return (
     <div className="pipeline">
       <div className="cards">
-        <section className="panel" aria-labelledby="connector-title">
-          <h2 id="connector-title">Connector</h2>
-          <p><span className="user-id">{s.connector.name}</span> <StateBadge state={s.connector.state} /></p>
-          {s.connector.error && <p className="field-error">{s.connector.error}</p>}
-          {s.connector.tasks.length === 0 ? <p className="empty">No tasks.</p> : (
-            <ul className="plain">
-              {s.connector.tasks.map((t) => <li key={t.id}>Task {t.id} <StateBadge state={t.state} /></li>)}
-            </ul>
-          )}
-        </section>
+        <Freshness ms={s.freshnessMs} />
         <section className="panel" aria-labelledby="kafka-title">
           <h2 id="kafka-title">Kafka</h2>
           {s.kafka.reachable ? (
@@ -71,37 +117,160 @@ function Status({ s }: { s: PipelineStatus }) {
           </p>
         </section>
       </div>
+      {connectors.length === 0 ? (
+        <section className="panel panel-bad" aria-labelledby="connector-title-none">
+          <h2 id="connector-title-none">Connector</h2>
+          <p className="empty">No outbox connector is reported.</p>
+        </section>
+      ) : connectors.map((c, i) => <Connector key={c.name} c={c} titleId={`connector-title-${i}`} />)}
       <section className="panel" aria-labelledby="projectors-title">
         <h2 id="projectors-title">Projectors</h2>
         <table className="table responsive">
-          <caption className="sr-only">Lag and freshness per projector, as of {utc(s.at)}</caption>
+          <caption className="sr-only">State, lag, freshness and consumer restarts per projector, as of {utc(s.at)}</caption>
           <thead>
             <tr>
-              <th scope="col">Projector</th><th scope="col" className="num">Lag</th><th scope="col" className="num">Freshness</th>
-              <th scope="col">Last event</th><th scope="col" className="num">Applied</th><th scope="col" className="num">Dead-lettered</th>
+              <th scope="col">Projector</th><th scope="col">State</th><th scope="col" className="num">Lag</th>
+              <th scope="col" className="num">Freshness</th><th scope="col">Last event</th><th scope="col" className="num">Applied</th>
+              <th scope="col" className="num">Dead-lettered</th><th scope="col" className="num">Consumer restarts</th>
               <th scope="col" className="num">Status age</th>
             </tr>
           </thead>
           <tbody>{s.projectors.map((p) => <ProjectorRow key={p.name} p={p} />)}</tbody>
         </table>
       </section>
+      <History history={history} error={historyError} projectors={s.projectors.map((p) => p.name)} />
     </div>
   );
 }
 
+function Freshness({ ms }: { ms: number | null | undefined }) {
+  const known = ms !== null && ms !== undefined;
+  const warn = !known || ms >= FRESHNESS_WARN_MS;
+  return (
+    <section className={`panel freshness${warn ? ' panel-warn' : ''}`} aria-labelledby="freshness-title">
+      <h2 id="freshness-title">End-to-end freshness</h2>
+      <p className={`big-number${warn ? ' warn' : ''}`} data-testid="freshness">{known ? duration(ms) : 'unknown'}</p>
+      <p className="muted small">
+        {known
+          ? 'Age of the oldest committed event not yet in every read model; when all have caught up, how long the last event took to reach them.'
+          : 'Cannot be measured now: a connector or a projector does not report how far it is behind.'}
+        {known && warn ? ` Over ${duration(FRESHNESS_WARN_MS)}: the read models are behind.` : ''}
+      </p>
+    </section>
+  );
+}
+
+const position = (p: { file: string; pos: number } | null) => (p ? `${p.file}:${p.pos}` : 'unknown');
+
+function Connector({ c, titleId }: { c: ConnectorStatus; titleId: string }) {
+  const running = c.state === 'RUNNING';
+  const unknown = c.bytesBehind === null || c.msBehind === null;
+  const behind = (c.bytesBehind ?? 0) > 0 || (c.msBehind ?? 0) > 0;
+  const tone = (v: number | null) => (v === null ? 'warn' : v > 0 ? 'warn' : 'ok');
+  const panelTone = !running ? ' panel-bad' : behind || unknown ? ' panel-warn' : '';
+  return (
+    <section className={`panel connector${panelTone}`} aria-labelledby={titleId} data-connector={c.name}>
+      <h2 id={titleId}>Connector</h2>
+      <p><span className="user-id">{c.name}</span> <StateBadge state={c.state} /></p>
+      {c.error && <p className="field-error">{c.error}</p>}
+      <p className="cdc-lag" data-testid="cdc-lag">
+        <span>CDC lag:</span>
+        <Badge tone={tone(c.bytesBehind)}>{c.bytesBehind === null ? 'unknown' : bytes(c.bytesBehind)}</Badge>
+        <span>of binlog behind,</span>
+        <Badge tone={tone(c.msBehind)}>{c.msBehind === null ? 'unknown' : duration(c.msBehind)}</Badge>
+        <span>behind source</span>
+      </p>
+      {!running && <p className="lag-note bad">Not running ({c.state}): events committed to the database may not be reaching Kafka.</p>}
+      {running && behind && <p className="lag-note warn">Behind its database: the newest committed events are not in Kafka yet.</p>}
+      {running && !behind && unknown && <p className="lag-note warn">How far it is behind cannot be measured right now.</p>}
+      <dl className="facts">
+        <div><dt>Database binlog at</dt><dd><code>{position(c.database)}</code></dd></div>
+        <div>
+          <dt>Connector at</dt>
+          <dd>
+            <code>{position(c.connectorAt)}</code>
+            {c.connectorAt?.tsSec ? <><br /><span className="muted small">event of {utc(new Date(c.connectorAt.tsSec * 1000).toISOString())}</span></> : null}
+          </dd>
+        </div>
+      </dl>
+      {c.tasks.length === 0 ? <p className="empty">No tasks.</p> : (
+        <ul className="plain">
+          {c.tasks.map((t) => (
+            <li key={t.id}>Task {t.id} <StateBadge state={t.state} />{t.workerId && <span className="muted small"> on {t.workerId}</span>}</li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+const PROJECTOR_TONE: Record<string, 'ok' | 'warn'> = { running: 'ok', stalled: 'warn', 'not reporting': 'warn' };
+
 function ProjectorRow({ p }: { p: ProjectorStatus }) {
   const lagTone = p.lag === null ? 'bad' : p.lag === 0 ? 'ok' : p.lag < 1000 ? 'warn' : 'bad';
+  const restarts = p.consumerRestarts;
   return (
-    <tr>
+    <tr className={p.state && p.state !== 'running' ? 'row-warn' : undefined}>
       <td data-label="Projector"><span><strong>{p.name}</strong> <span className="muted small">{p.groupId}</span></span></td>
+      <td data-label="State">{p.state ? <Badge tone={PROJECTOR_TONE[p.state] ?? 'warn'}>{p.state}</Badge> : '—'}</td>
       <td data-label="Lag" className="num"><Badge tone={lagTone}>{p.lag === null ? 'unknown' : points(p.lag)}</Badge></td>
-      <td data-label="Freshness" className="num">{duration(p.freshnessMs)}</td>
+      <td data-label="Freshness" className="num">{p.freshnessMs === null ? 'unknown' : duration(p.freshnessMs)}</td>
       <td data-label="Last event">
         {p.lastEvent ? <span>{p.lastEvent.userId} seq {p.lastEvent.seq}<br /><span className="muted small">{utc(p.lastEvent.occurredAt)}</span></span> : '—'}
       </td>
       <td data-label="Applied" className="num">{points(p.applied)}</td>
       <td data-label="Dead-lettered" className="num">{points(p.deadLettered)}</td>
+      <td data-label="Consumer restarts" className="num">
+        {restarts === undefined ? '—' : restarts > 0 ? <Badge tone="warn">{points(restarts)}</Badge> : points(restarts)}
+      </td>
       <td data-label="Status age" className="num">{duration(p.statusAgeMs)}</td>
     </tr>
+  );
+}
+
+const PROJECTOR_COLORS = ['#2e7d32', '#7b1fa2', '#00838f', '#c62828', '#6d4c41'];
+const messages = (v: number) => (v === 1 ? '1 message' : `${points(v)} messages`);
+
+function History({ history, error, projectors }: { history: PipelineHistory | undefined; error: ApiError | undefined; projectors: string[] }) {
+  const pts = history?.points ?? [];
+  const times = pts.map((p) => Date.parse(p.at));
+  const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
+  const over = span > 0 ? `over the last ${duration(span)}` : 'now';
+  const names = [...new Set([...projectors, ...pts.flatMap((p) => Object.keys(p.projectorLag))])];
+  const delay: LineSeries[] = [
+    { name: 'CDC behind source', color: '#1565c0', values: pts.map((p) => p.cdcMsBehind) },
+    { name: 'End-to-end freshness', color: '#e65100', dashed: true, values: pts.map((p) => p.freshnessMs) },
+  ];
+  const lag: LineSeries[] = names.map((n, i) => ({
+    name: n, color: PROJECTOR_COLORS[i % PROJECTOR_COLORS.length]!, values: pts.map((p) => p.projectorLag[n] ?? null),
+  }));
+  const emptyText = 'No points yet: the API samples the pipeline every few seconds, from its start.';
+  return (
+    <section className="panel" aria-labelledby="history-title">
+      <div className="panel-head">
+        <h2 id="history-title">The last minutes</h2>
+        {history && <p className="muted small">{pts.length} points, one every {duration(history.intervalMs)}</p>}
+      </div>
+      {error && (
+        <p className="notice notice-warn small" data-code={error.code}>
+          The history could not be loaded{history ? '; the charts are from its last good refresh' : ''}:{' '}
+          {error.code === 'NOT_FOUND' ? 'this API does not serve GET /v1/pipeline/history.' : describeCode(error.code)} <code>{error.code}</code>
+        </p>
+      )}
+      {history && (
+        <div className="chart-pair">
+          <div>
+            <h3>CDC ms behind source and end-to-end freshness</h3>
+            <LineChart title={`CDC ms behind source and end-to-end freshness, ${over}`} times={times} series={delay}
+              minTop={1000} formatValue={duration} formatTick={shortDuration} empty={emptyText} />
+          </div>
+          <div>
+            <h3>Projector lag (messages)</h3>
+            <LineChart title={`Projector lag in messages per projector, ${over}`} times={times} series={lag}
+              minTop={10} formatValue={messages} empty={emptyText} />
+          </div>
+        </div>
+      )}
+    </section>
   );
 }
