@@ -14,9 +14,9 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../common/src/config.ts';
 import { createDb } from '../api/src/ledger/db.ts';
-import { encodePointEvent, registerPointEventSchema } from '../api/src/ledger/event-codec.ts';
+import { encodePointEvent, registerPointEventSchema } from '../schemas/event-codec.ts';
 import { Ledger } from '../api/src/ledger/ledger.ts';
-import type { PointEvent } from '../api/src/points/types.ts';
+import type { PointEvent } from '../schemas/point-event.ts';
 import { BenchClient } from './http-client.ts';
 import { benchAuth, cpuBetween, runLoad, stackUsage, writeResults, type LoadResult } from './lib.ts';
 

@@ -8,7 +8,7 @@
  * 64-bit results arrive as strings from 18.16 and become JavaScript numbers.
  */
 import { quote, quoteList, type ClickHouse } from '../../common/src/clickhouse.ts';
-import type { EventType } from '../../api/src/points/types.ts';
+import type { EventType } from '../../schemas/point-event.ts';
 import { historyItem, type HistoryItem } from '../shared/history-item.ts';
 import { EVENTS_TABLE } from './schema.ts';
 import { checkDay, checkInt, inListChunks } from './sql.ts';

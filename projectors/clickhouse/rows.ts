@@ -5,7 +5,7 @@
  * Date as 'YYYY-MM-DD', null for an empty Nullable). The writer sends the same values
  * as TabSeparated lines (toTsvLine), built without the row object.
  */
-import type { EventType, PointEvent } from '../../api/src/points/types.ts';
+import type { EventType, PointEvent } from '../../schemas/point-event.ts';
 import { utcDayText, utcTimeOfDayText } from '../shared/utc-text.ts';
 
 /** One row of `events`: every field of the event, plus the derived time columns. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { PointEvent } from '../../api/src/points/types.ts';
+import type { PointEvent } from '../../schemas/point-event.ts';
 import { MAX_DATETIME_MS, toDateTimeText, toDayText, toRow, toTsvLine, TSV_COLUMNS } from './rows.ts';
 import { event } from './test/events.ts';
 

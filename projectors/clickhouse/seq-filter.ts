@@ -9,7 +9,7 @@
  *   kept, and every batch that brought one of them fails with the GapError (the
  *   runner stops that partition without committing). Other users are unaffected.
  */
-import type { PointEvent } from '../../api/src/points/types.ts';
+import type { PointEvent } from '../../schemas/point-event.ts';
 import { GapError } from '../shared/gap-error.ts';
 
 export interface BatchOutcome {

@@ -16,7 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { ClickHouse } from '../../common/src/clickhouse.ts';
-import type { PointEvent } from '../../api/src/points/types.ts';
+import type { PointEvent } from '../../schemas/point-event.ts';
 import type { ApplyResult, ProjectorStore } from '../shared/run-projector.ts';
 import { toTsvLine, TSV_COLUMNS } from './rows.ts';
 import { EVENTS_TABLE } from './schema.ts';

@@ -16,7 +16,7 @@
  * Returns {applied, duplicates, gap user's position (1-based, 0 for none), expected seq, got seq}.
  * Numbers travel as strings: Lua's own numbers print big integers as 1e+15.
  */
-import type { PointEvent } from '../../api/src/points/types.ts';
+import type { PointEvent } from '../../schemas/point-event.ts';
 import { historyItem } from '../shared/history-item.ts';
 import { endsLot, lotChanges } from './model.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointEvent } from '../../api/src/points/types.ts';
+import { pointEvent } from '../../schemas/point-event.ts';
 import { historyItem } from '../shared/history-item.ts';
 import { scriptArgs } from './apply-script.ts';
 import { endsLot, lotChanges } from './model.ts';

@@ -3,7 +3,7 @@
  * Lua script (apply-script.ts) implements: the specification the script is tested
  * against (writer.int.test.ts).
  */
-import type { PointEvent } from '../../api/src/points/types.ts';
+import type { PointEvent } from '../../schemas/point-event.ts';
 import { historyItem, type HistoryItem } from '../shared/history-item.ts';
 
 export interface UserModel {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointEvent, type PointEvent } from '../../api/src/points/types.ts';
+import { pointEvent, type PointEvent } from '../../schemas/point-event.ts';
 import { emptyModel, evolve, type UserModel } from './model.ts';
 
 const base = (seq: number, over: Partial<PointEvent>): PointEvent =>

@@ -7,7 +7,7 @@
  * touch one slot, so there every call holds one user, as the {userId} key tags intend.
  */
 import type { Redis, Result } from 'ioredis';
-import type { PointEvent } from '../../api/src/points/types.ts';
+import type { PointEvent } from '../../schemas/point-event.ts';
 import { GapError } from '../shared/gap-error.ts';
 import type { ApplyResult, ProjectorStore } from '../shared/run-projector.ts';
 import { APPLY_SCRIPT, scriptArgs } from './apply-script.ts';

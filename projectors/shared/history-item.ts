@@ -2,7 +2,7 @@
  * One item of GET /v1/users/{userId}/history, the same from Redis (recent events) and
  * from ClickHouse (older ones): the event's own fields, null ones left out.
  */
-import type { PointEvent } from '../../api/src/points/types.ts';
+import type { PointEvent } from '../../schemas/point-event.ts';
 import { isoText } from './utc-text.ts';
 
 export interface HistoryItem {

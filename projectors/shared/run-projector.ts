@@ -22,8 +22,8 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { StackConfig } from '../../common/src/config.ts';
-import type { PointEvent } from '../../api/src/points/types.ts';
-import { EventDecoder, PoisonMessage } from './decode.ts';
+import type { PointEvent } from '../../schemas/point-event.ts';
+import { EventDecoder, PoisonMessage } from '../../schemas/event-decoder.ts';
 import { GapError } from './gap-error.ts';
 
 export interface ApplyResult {

@@ -3,41 +3,8 @@
  * integer points (safe JavaScript integers), ids are strings chosen by the caller.
  */
 
-export const EVENT_TYPES = [
-  'POINTS_GRANTED',
-  'POINTS_USED',
-  'POINTS_USE_CANCELED',
-  'POINTS_EXPIRED',
-  'POINTS_REVOKED',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Points moved to or from one lot. */
-export interface Allocation {
-  grantId: string;
-  amount: number;
-}
-
-/** One fact of the ledger; the user's `seq` numbers them 1, 2, 3, ... without gaps. */
-export interface PointEvent {
-  eventId: string;
-  userId: string;
-  seq: number;
-  type: EventType;
-  /** Always positive: the direction follows from the type. */
-  amount: number;
-  balanceAfter: number;
-  occurredAt: number;
-  grantId: string | null;
-  useId: string | null;
-  cancellationId: string | null;
-  expiresAt: number | null;
-  /** USED: lots spent from; USE_CANCELED: lots given back to. Empty otherwise. */
-  allocations: Allocation[];
-  reason: string | null;
-  source: string | null;
-  orderId: string | null;
-}
+export { EVENT_TYPES, pointEvent, type Allocation, type EventDraft, type EventType, type PointEvent } from '../../../schemas/point-event.ts';
+import type { Allocation, PointEvent } from '../../../schemas/point-event.ts';
 
 /** A grant's lot. */
 export interface Lot {
@@ -83,24 +50,6 @@ export type Command =
   | { kind: 'revoke'; userId: string; grantId: string; reason: string }
   /** Only the expiry of lapsed lots: what the sweep runs per user. */
   | { kind: 'expire'; userId: string };
-
-/** The fields an event must be given; the others default to null (allocations to []). */
-export type EventDraft = Pick<PointEvent, 'eventId' | 'userId' | 'seq' | 'type' | 'amount' | 'balanceAfter' | 'occurredAt'> &
-  Partial<PointEvent>;
-
-export function pointEvent(d: EventDraft): PointEvent {
-  return {
-    grantId: null,
-    useId: null,
-    cancellationId: null,
-    expiresAt: null,
-    allocations: [],
-    reason: null,
-    source: null,
-    orderId: null,
-    ...d,
-  };
-}
 
 export function emptyWallet(userId: string): Wallet {
   return { userId, balance: 0, seq: 0, lots: [], uses: [] };

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { loadConfig, type StackConfig } from '../config.ts';
 import { buildApp } from '../../../api/src/app.ts';
 import { createDb } from '../../../api/src/ledger/db.ts';
-import { registerPointEventSchema } from '../../../api/src/ledger/event-codec.ts';
+import { registerPointEventSchema } from '../../../schemas/event-codec.ts';
 import { clickhouseFrom, historyBefore } from '../../../projectors/clickhouse/analytics.ts';
 
 export interface TestApi {

@@ -1,6 +1,6 @@
 /** Test support (pure): hand-made PointEvents. */
 import { randomUUID } from 'node:crypto';
-import { pointEvent, type Allocation, type EventType, type PointEvent } from '../../../api/src/points/types.ts';
+import { pointEvent, type Allocation, type EventType, type PointEvent } from '../../../schemas/point-event.ts';
 
 export function event(userId: string, seq: number, type: EventType, amount: number, more: Partial<PointEvent> = {}): PointEvent {
   return pointEvent({ eventId: `${userId}-${seq}`, userId, seq, type, amount, balanceAfter: 0, occurredAt: Date.UTC(2024, 0, 1), ...more });

@@ -7,8 +7,8 @@
 import avro from 'avsc';
 
 type Resolver = ReturnType<avro.Type['createResolver']>;
-import { pointEventType } from '../../api/src/ledger/event-codec.ts';
-import type { PointEvent } from '../../api/src/points/types.ts';
+import { pointEventType } from './event-codec.ts';
+import type { PointEvent } from './point-event.ts';
 
 export class PoisonMessage extends Error {
   constructor(message: string) {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import avro from 'avsc';
-import { encodePointEvent, pointEventSchemaText } from '../../api/src/ledger/event-codec.ts';
-import { pointEvent } from '../../api/src/points/types.ts';
-import { EventDecoder, PoisonMessage } from './decode.ts';
+import { encodePointEvent, pointEventSchemaText } from './event-codec.ts';
+import { pointEvent } from './point-event.ts';
+import { EventDecoder, PoisonMessage } from './event-decoder.ts';
 
 const event = pointEvent({ eventId: 'e1', userId: 'u1', seq: 1, type: 'POINTS_GRANTED', amount: 10, balanceAfter: 10, occurredAt: 1, grantId: 'g1', expiresAt: 2 });
 /** An older writer schema: our record without its last field (which has a default). */

@@ -1,0 +1,52 @@
+/**
+ * The point event in Avro, Confluent wire format: magic byte 0, the schema id
+ * (4 bytes, big-endian), the Avro body. schemas/point-event.avsc is the contract;
+ * point-event.ts's PointEvent is exactly its record (checked by api/src/ledger/event-codec.unit.test.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import avro from 'avsc';
+import type { PointEvent } from './point-event.ts';
+
+export const POINT_EVENT_SUBJECT = 'points.events-value';
+export const pointEventSchemaPath = fileURLToPath(new URL('./point-event.avsc', import.meta.url));
+export const pointEventSchemaText = readFileSync(pointEventSchemaPath, 'utf8');
+export const pointEventType = avro.Type.forSchema(JSON.parse(pointEventSchemaText) as avro.Schema);
+
+export function encodePointEvent(schemaId: number, event: PointEvent): Buffer {
+  const body = pointEventType.toBuffer(event);
+  const out = Buffer.allocUnsafe(5 + body.length);
+  out.writeUInt8(0, 0);
+  out.writeInt32BE(schemaId, 1);
+  body.copy(out, 5);
+  return out;
+}
+
+/** Decodes bytes written by encodePointEvent with the same schema (tests, tools). */
+export function decodePointEvent(bytes: Buffer): { schemaId: number; event: PointEvent } {
+  if (bytes.length < 5 || bytes[0] !== 0) throw new Error('not the Confluent wire format (magic byte 0)');
+  return { schemaId: bytes.readInt32BE(1), event: pointEventType.fromBuffer(bytes.subarray(5)) as PointEvent };
+}
+
+/**
+ * Registers the schema under points.events-value with BACKWARD compatibility, through
+ * the registry's Confluent-compatible API; returns the schema id the outbox carries.
+ */
+export async function registerPointEventSchema(registryUrl: string): Promise<number> {
+  const call = async (method: string, p: string, body: unknown) => {
+    const res = await fetch(`${registryUrl}${p}`, {
+      method,
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`schema registry ${method} ${p} answered ${res.status}: ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  const subject = encodeURIComponent(POINT_EVENT_SUBJECT);
+  await call('PUT', `/config/${subject}`, { compatibility: 'BACKWARD' });
+  const { id } = await call('POST', `/subjects/${subject}/versions`, { schemaType: 'AVRO', schema: pointEventSchemaText });
+  if (typeof id !== 'number') throw new Error(`schema registry returned no id: ${JSON.stringify(id)}`);
+  return id;
+}
