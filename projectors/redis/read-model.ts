@@ -54,7 +54,14 @@ type BalanceRedis = Redis & { balanceView?: (wallet: string, remaining: string, 
 
 export async function readBalance(redis: Redis, userId: string, now: number, withinDays = 30): Promise<BalanceView> {
   const r = redis as BalanceRedis;
-  if (!r.balanceView) r.defineCommand('balanceView', { numberOfKeys: 3, lua: BALANCE_SCRIPT });
+  if (!r.balanceView) {
+    r.defineCommand('balanceView', { numberOfKeys: 3, lua: BALANCE_SCRIPT });
+    // With auto-pipelining, a pipeline that another command opened in this tick was made
+    // before the command existed: queued on it, the call fails and ioredis then throws an
+    // uncaught TypeError when that pipeline answers (which crashed the API). Once the
+    // pending pipelines have been sent (they go at setImmediate), new ones carry it.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const k = userKeys(userId);
   const [balance, seq, updatedAt, soon] = await r.balanceView!(k.wallet, k.remaining, k.expiry, now + withinDays * DAY);
   return {
