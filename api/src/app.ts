@@ -58,6 +58,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     frameworkErrors,
     requestIdHeader: 'x-request-id',
+    // While closing, Fastify would answer a request that still arrives (on a kept-alive
+    // connection) 503 with a body of its own: registerErrorHandling answers it in the
+    // error envelope instead (503 UNAVAILABLE).
+    return503OnClosing: false,
   });
 
   app.setValidatorCompiler(validatorCompiler);

@@ -91,6 +91,16 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
+  // Once the API is closing (app.close(), SIGTERM), a request that still reaches a route
+  // with a scope is answered 503 UNAVAILABLE in the envelope (Fastify's own 503 is off,
+  // app.ts). Public routes (health, docs) answer as they can.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request) => {
+    if (closing && request.routeOptions.config?.scope) throw new AppError('UNAVAILABLE', 'the API is shutting down; try again');
+  });
   app.setErrorHandler((error, request: FastifyRequest, reply) => {
     const r = toErrorReply(error);
     request.errorCode = r.code;
