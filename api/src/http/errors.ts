@@ -59,7 +59,7 @@ export function toErrorReply(error: unknown): ErrorReply {
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return { status: 400, code: 'VALIDATION_FAILED', message: 'a path parameter is too long', details: [{ field: 'params', message: 'is too long' }] };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { status: 400, code: 'VALIDATION_FAILED', message: 'Content-Length does not match the body' };
+      return { status: 400, code: 'VALIDATION_FAILED', message: 'Content-Length does not match the body', details: [{ field: 'headers.content-length', message: 'does not match the body' }] };
   }
   if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return { status: 400, code: 'VALIDATION_FAILED', message: 'the body is not valid JSON', details: [{ field: 'body', message: 'is not valid JSON' }] };
@@ -68,7 +68,7 @@ export function toErrorReply(error: unknown): ErrorReply {
     return { status: 503, code: 'UNAVAILABLE', message: 'the database is not available; try again' };
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { status: 400, code: 'VALIDATION_FAILED', message: e.message };
+    return { status: 400, code: 'VALIDATION_FAILED', message: e.message, details: [{ field: 'request', message: e.message }] };
   }
   return { status: 500, code: 'INTERNAL', message: 'internal error' };
 }
@@ -76,6 +76,8 @@ export function toErrorReply(error: unknown): ErrorReply {
 export function sendError(reply: FastifyReply, r: ErrorReply): FastifyReply {
   const error: Record<string, unknown> = { code: r.code, message: r.message };
   if (r.details !== undefined) error.details = r.details;
+  // VALIDATION_FAILED always names its fields (the routes' 400 schema requires the list).
+  if (r.code === 'VALIDATION_FAILED' && !Array.isArray(r.details)) error.details = [{ field: 'request', message: r.message }];
   return reply.code(r.status).type('application/json').send({ error });
 }
 

@@ -1,6 +1,7 @@
 /** TypeBox schemas shared by the routes (and the OpenAPI document at /docs). */
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_AMOUNT } from '../points/types.ts';
+import { ERROR_STATUS, type ErrorCode } from './app-error.ts';
 
 export const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description: '1-64 chars of [A-Za-z0-9_.:-]' });
 export const Amount = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: `points, 1 to ${MAX_AMOUNT}` });
@@ -12,6 +13,54 @@ const Allocation = Type.Object({ grantId: Type.String(), amount: Type.Integer() 
 export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
 });
+
+/** What each error status means (API.md), for the OpenAPI document. */
+const ERROR_WHEN: Record<number, string> = {
+  400: 'the body, path or query does not fit the schema; details name each field',
+  401: 'no key, or an unknown one',
+  403: 'the key lacks the scope',
+  404: 'unknown grantId or useId',
+  409: 'the command is refused by the ledger, or its Idempotency-Key was used with another request',
+  413: 'the body is over 16 KiB',
+  415: 'the body is not JSON',
+  429: 'the per-key rate limit; Retry-After says when to try again',
+  500: 'anything else (nothing of it is shown)',
+  503: 'a dependency is down (MySQL for commands, Redis for queries, ClickHouse for analytics)',
+  504: 'minSeq not reached within waitMs',
+};
+
+/** The `details` of VALIDATION_FAILED: always a list naming each field. */
+const FieldProblems = Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: true }));
+
+/**
+ * The error envelope of one status, its `code` one of that status's codes of API.md
+ * (for 409: the ones `conflicts` names, the refusals this route can answer).
+ */
+function errorBodyFor(status: number, conflicts: readonly ErrorCode[]) {
+  const codes = status === 409 ? conflicts : (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((c) => ERROR_STATUS[c] === status);
+  if (codes.length === 0) throw new Error(`no error code of API.md answers ${status}`);
+  return Type.Object({
+    error: Type.Object({
+      code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...codes] }),
+      message: Type.String(),
+      details: status === 400 ? FieldProblems : Type.Optional(Type.Unknown()),
+    }),
+  }, { description: `${codes.join(', ')}: ${ERROR_WHEN[status]}` });
+}
+
+/**
+ * The error answers of a route for its OpenAPI document (and Fastify's response
+ * serialisation), one per status it can answer. `conflicts`: the 409 codes.
+ */
+export function errorResponses(statuses: readonly number[], conflicts: readonly ErrorCode[] = []) {
+  if (statuses.includes(409) !== conflicts.length > 0) throw new Error('409 needs its codes, and only 409 takes them');
+  return Object.fromEntries(statuses.map((s) => [s, errorBodyFor(s, conflicts)]));
+}
+
+/** What every route with a scope can answer: no or wrong key, the rate limit, the unforeseen. */
+export const SCOPED_ERRORS = [401, 403, 429, 500] as const;
+/** And a command: a bad body, one that is too large or not JSON, MySQL down. */
+export const COMMAND_ERRORS = [400, ...SCOPED_ERRORS, 413, 415, 409, 503] as const;
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.String({ minLength: 1, maxLength: 128, description: 'the same key and body return the first answer again' }),
@@ -87,3 +136,29 @@ export const ExpireReply = Type.Object({
     description: 'idempotency records older than IDEMPOTENCY_RETENTION_DAYS deleted by this run; a key replayed after that is a new command',
   })),
 });
+
+/**
+ * A key of a route's schema: the request body may be left out (the route then sees {}).
+ * @fastify/swagger marks every request body required; markOptionalBodies, the
+ * document's transformObject, unmarks the bodies of the routes that carry this key.
+ */
+export const OPTIONAL_BODY = 'x-optional-body';
+declare module 'fastify' {
+  interface FastifySchema {
+    [OPTIONAL_BODY]?: boolean;
+  }
+}
+
+type Operation = Record<string, unknown> & { requestBody?: { required?: boolean } };
+
+export function markOptionalBodies<T>(doc: T): T {
+  const paths = (doc as { paths?: Record<string, Record<string, Operation>> }).paths ?? {};
+  for (const operations of Object.values(paths)) {
+    for (const op of Object.values(operations)) {
+      if (!(OPTIONAL_BODY in op)) continue;
+      delete op[OPTIONAL_BODY];
+      if (op.requestBody) op.requestBody.required = false;
+    }
+  }
+  return doc;
+}

@@ -5,9 +5,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouse } from '../../../common/src/clickhouse.ts';
 import { dailyMovement, expiringPerDay, topUsers } from '../../../projectors/clickhouse/analytics.ts';
 import { AppError } from '../http/app-error.ts';
-import { ErrorBody } from '../http/schemas.ts';
+import { errorResponses, SCOPED_ERRORS } from '../http/schemas.ts';
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
+// The pattern holds the years ClickHouse's Date can hold and real months and days of the
+// month; day() below also refuses a day the month does not have (2023-02-30).
+const Day = Type.String({
+  pattern: '^(19[7-9][0-9]|20[0-9]{2}|210[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$',
+  description: 'YYYY-MM-DD (UTC), a real day from 1970-01-01 to 2105-12-31',
+});
 const DailyQuery = Type.Object({ from: Day, to: Day }, { additionalProperties: false });
 const ExpiringQuery = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'default 30' })) }, { additionalProperties: false });
 const TopQuery = Type.Object({
@@ -16,7 +21,7 @@ const TopQuery = Type.Object({
   to: Day,
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 10' })),
 }, { additionalProperties: false });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
+const errors = errorResponses([400, ...SCOPED_ERRORS, 503]);
 const DAY = 86_400_000;
 
 /** A real calendar day (2023-02-30 is not) that ClickHouse's Date can hold (1970-01-01 to 2105-12-31). */
@@ -40,7 +45,7 @@ async function fromClickHouse<T>(what: Promise<T>): Promise<T> {
     return await what;
   } catch (e) {
     if (e instanceof AppError) throw e;
-    if (e instanceof RangeError) throw new AppError('VALIDATION_FAILED', e.message);
+    if (e instanceof RangeError) throw new AppError('VALIDATION_FAILED', e.message, [{ field: 'querystring', message: e.message }]);
     throw new AppError('UNAVAILABLE', 'the analytics model (ClickHouse) is not available; try again');
   }
 }

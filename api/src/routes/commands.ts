@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/app-error.ts';
 import { requestHash } from '../http/idempotency.ts';
 import {
-  CancelBody, CancelReply, ErrorBody, ExpireBody, ExpireReply, GrantBody, GrantParams, GrantReply,
+  CancelBody, CancelReply, COMMAND_ERRORS, errorResponses, ExpireBody, ExpireReply, GrantBody, GrantParams, GrantReply,
   IdempotencyHeaders, RevokeBody, RevokeReply, UseBody, UseParams, UseReply,
 } from '../http/schemas.ts';
 import type { CommandResult, Idempotency, Ledger } from '../ledger/ledger.ts';
@@ -32,9 +32,13 @@ export interface CommandRouteDeps {
   newId: () => string;
 }
 
+// What each command can answer besides its success; 404 only where the path names a grant or use.
 const errors = {
-  400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody,
-  413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody,
+  grant: errorResponses(COMMAND_ERRORS, ['IDEMPOTENCY_KEY_REUSED']),
+  use: errorResponses(COMMAND_ERRORS, ['INSUFFICIENT_POINTS', 'IDEMPOTENCY_KEY_REUSED']),
+  cancelUse: errorResponses([...COMMAND_ERRORS, 404], ['CANCEL_EXCEEDS_USE', 'IDEMPOTENCY_KEY_REUSED']),
+  revoke: errorResponses([...COMMAND_ERRORS, 404], ['ALREADY_REVOKED', 'IDEMPOTENCY_KEY_REUSED']),
+  expire: errorResponses(COMMAND_ERRORS, ['IDEMPOTENCY_KEY_REUSED']),
 };
 
 function idempotencyOf(request: FastifyRequest): Idempotency {
@@ -68,9 +72,17 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
 
   app.post<{ Body: GrantBody }>('/v1/points/grants', {
     config: { scope: 'points:write', command: 'grant' },
+    // OpenAPI links: what a client (and Schemathesis's stateful phase) can do next with the answer.
+    links: {
+      201: {
+        revokeGrant: { operationId: 'revokeGrant', parameters: { grantId: '$response.body#/grantId' } },
+        usePoints: { operationId: 'use', requestBody: { userId: '$response.body#/userId', amount: 1 } },
+      },
+    },
     schema: {
+      operationId: 'grant',
       summary: 'Grant points: a new lot with an expiry',
-      tags: ['commands'], headers: IdempotencyHeaders, body: GrantBody, response: { 201: GrantReply, ...errors },
+      tags: ['commands'], headers: IdempotencyHeaders, body: GrantBody, response: { 201: GrantReply, ...errors.grant },
     },
   }, async (request, reply) => {
     const b = request.body;
@@ -95,9 +107,11 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
 
   app.post<{ Body: UseBody }>('/v1/points/uses', {
     config: { scope: 'points:write', command: 'use' },
+    links: { 201: { cancelUse: { operationId: 'cancelUse', parameters: { useId: '$response.body#/useId' } } } },
     schema: {
+      operationId: 'use',
       summary: 'Use points, earliest-expiring lots first',
-      tags: ['commands'], headers: IdempotencyHeaders, body: UseBody, response: { 201: UseReply, ...errors },
+      tags: ['commands'], headers: IdempotencyHeaders, body: UseBody, response: { 201: UseReply, ...errors.use },
     },
   }, async (request, reply) => {
     const b = request.body;
@@ -117,11 +131,12 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
   app.post<{ Params: { useId: string }; Body: CancelBody }>('/v1/points/uses/:useId/cancellations', {
     config: { scope: 'points:write', command: 'cancel_use' },
     preValidation: async (request) => {
-      if (request.body === undefined || request.body === null) request.body = {};
+      if (request.body === undefined) request.body = {};
     },
     schema: {
+      operationId: 'cancelUse', 'x-optional-body': true,
       summary: 'Cancel a use, in full or in part; points go back to their lots, latest-expiring first',
-      tags: ['commands'], headers: IdempotencyHeaders, params: UseParams, body: CancelBody, response: { 201: CancelReply, ...errors },
+      tags: ['commands'], headers: IdempotencyHeaders, params: UseParams, body: CancelBody, response: { 201: CancelReply, ...errors.cancelUse },
     },
   }, async (request, reply) => {
     const { useId } = request.params;
@@ -149,8 +164,9 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
   app.post<{ Params: { grantId: string }; Body: RevokeBody }>('/v1/points/grants/:grantId/revocations', {
     config: { scope: 'points:write', command: 'revoke' },
     schema: {
+      operationId: 'revokeGrant',
       summary: 'Revoke what remains of a grant',
-      tags: ['commands'], headers: IdempotencyHeaders, params: GrantParams, body: RevokeBody, response: { 201: RevokeReply, ...errors },
+      tags: ['commands'], headers: IdempotencyHeaders, params: GrantParams, body: RevokeBody, response: { 201: RevokeReply, ...errors.revoke },
     },
   }, async (request, reply) => {
     const { grantId } = request.params;
@@ -169,11 +185,12 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
   app.post<{ Body: ExpireBody }>('/v1/points/expirations', {
     config: { scope: 'admin', command: 'expire' },
     preValidation: async (request) => {
-      if (request.body === undefined || request.body === null) request.body = {};
+      if (request.body === undefined) request.body = {};
     },
     schema: {
+      operationId: 'maintenanceRun', 'x-optional-body': true,
       summary: 'Maintenance run: expire every lapsed lot of every user, delete idempotency records past their retention (safe to repeat)',
-      tags: ['commands'], headers: IdempotencyHeaders, body: ExpireBody, response: { 200: ExpireReply, ...errors },
+      tags: ['commands'], headers: IdempotencyHeaders, body: ExpireBody, response: { 200: ExpireReply, ...errors.expire },
     },
   }, async (request, reply) => {
     const now = clock();

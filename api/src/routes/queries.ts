@@ -10,7 +10,7 @@ import type { ClickHouse } from '../../../common/src/clickhouse.ts';
 import { readBalance, readGrants, readHistory } from '../../../projectors/redis/read-model.ts';
 import type { HistoryItem } from '../../../projectors/shared/history-item.ts';
 import { AppError } from '../http/app-error.ts';
-import { ErrorBody, Time, UserId } from '../http/schemas.ts';
+import { errorResponses, SCOPED_ERRORS, Time, UserId } from '../http/schemas.ts';
 
 export interface QueryDeps {
   redis: Redis;
@@ -20,13 +20,16 @@ export interface QueryDeps {
 }
 
 const UserParams = Type.Object({ userId: UserId });
+// A seq is a per-user counter: an integer JavaScript holds exactly. The bound also keeps
+// out what the query coercion would otherwise let through as a number ("Infinity", 1e400).
+const Seq = { minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const BalanceQuery = Type.Object({
-  minSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'wait until the projection has reached this seq' })),
+  minSeq: Type.Optional(Type.Integer({ ...Seq, description: 'wait until the projection has reached this seq' })),
   waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'how long to wait for minSeq (default 2000)' })),
 }, { additionalProperties: false });
 const HistoryQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'default 50' })),
-  beforeSeq: Type.Optional(Type.Integer({ minimum: 1, description: 'events with a smaller seq (the previous page\'s nextBeforeSeq)' })),
+  beforeSeq: Type.Optional(Type.Integer({ ...Seq, minimum: 1, description: 'events with a smaller seq (the previous page\'s nextBeforeSeq)' })),
 }, { additionalProperties: false });
 
 const Balance = Type.Object({
@@ -40,7 +43,10 @@ const HistoryItemSchema = Type.Object({
 });
 const History = Type.Object({ items: Type.Array(HistoryItemSchema), nextBeforeSeq: Type.Union([Type.Integer(), Type.Null()]) });
 const Grants = Type.Array(Type.Object({ grantId: Type.String(), remaining: Type.Integer(), expiresAt: Time }));
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+// A query answers 503 when Redis (or, for older history, ClickHouse) is down; only a
+// balance with minSeq waits, and answers 504 when the projection is still behind.
+const errors = errorResponses([400, ...SCOPED_ERRORS, 503]);
+const balanceErrors = errorResponses([400, ...SCOPED_ERRORS, 503, 504]);
 
 /** Redis errors are the read side being down: 503, not 500. */
 export async function fromRedis<T>(what: Promise<T>): Promise<T> {
@@ -61,7 +67,7 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryDeps): Promis
     config: { scope: 'points:read' },
     schema: {
       summary: 'Balance, seq and points expiring within 30 days; with minSeq, read your own write',
-      tags: ['queries'], params: UserParams, querystring: BalanceQuery, response: { 200: Balance, ...errors },
+      tags: ['queries'], params: UserParams, querystring: BalanceQuery, response: { 200: Balance, ...balanceErrors },
     },
   }, async (request) => {
     const { userId } = request.params;
