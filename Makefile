@@ -5,7 +5,7 @@ STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
 .PHONY: chaos bench bench-report screenshots fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
-        test test-unit test-int test-e2e typecheck lint-shell reset
+        test test-unit test-int test-schemathesis test-e2e typecheck lint-shell reset
 
 help: ## this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -41,13 +41,13 @@ keys: ## the API address and development keys (API_URL=, ADMIN_KEY=, WRITE_KEY=,
 	@$(TSX) infra/scripts/keys.ts
 
 verify: ## check the ledger invariants for every user; non-zero exit on any difference
-	@$(TSX) api/src/verify/verify.ts
+	@$(TSX) tools/verify/verify.ts
 
 rebuild-redis: ## empty the Redis model and replay it from points.events, with progress
-	@$(TSX) projectors/shared/rebuild.ts redis
+	@$(TSX) tools/rebuild.ts redis
 
 rebuild-clickhouse: ## empty the ClickHouse model and replay it from points.events, with progress
-	@$(TSX) projectors/shared/rebuild.ts clickhouse
+	@$(TSX) tools/rebuild.ts clickhouse
 
 ch: ## an SQL shell on ClickHouse as the read-only analyst user
 	@set -a; . ./.env; set +a; clickhouse-client --host 127.0.0.1 --port "$$CLICKHOUSE_TCP_PORT" \
@@ -64,10 +64,11 @@ screenshots: ## the console's pictures in docs/screenshots/ (its browser test wi
 	@SCREENSHOTS=1 npx --no-install vitest run --project e2e web/test/console.e2e.test.ts
 
 chaos: ## fault scenarios under load (kills, stops, poison), each ending with the checks of make verify
-	@$(TSX) infra/chaos/run-chaos.ts
+	@$(TSX) tools/chaos/run-chaos.ts
 
-fuzz: ## the bad-input fuzzer, long form (FUZZ_RUNS=5000 by default here; make test runs a short form)
+fuzz: ## the bad-input fuzzer, then Schemathesis, long forms (FUZZ_RUNS=5000, SCHEMATHESIS_EXAMPLES=300 by default here; make test runs short forms)
 	@FUZZ_RUNS=$${FUZZ_RUNS:-5000} npx --no-install vitest run --project int api/test/fuzz.int.test.ts
+	@SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-300} infra/scripts/schemathesis.sh
 
 lint-shell: ## shellcheck over every shell script of the stack (no warnings allowed)
 	@shellcheck -x infra/bin/stack infra/lib/*.sh infra/services/*.sh infra/scripts/*.sh infra/compose/*.sh .ci/run && echo "shellcheck: clean"
@@ -81,10 +82,13 @@ test-unit: ## unit tests (no IO)
 test-int: ## integration tests (one real service each; needs the stack)
 	@npm run --silent test:int
 
+test-schemathesis: ## Schemathesis against the API's OpenAPI document, short form (50 examples per operation; needs the stack)
+	@infra/scripts/schemathesis.sh
+
 test-e2e: ## end-to-end tests (the whole pipeline; needs the stack)
 	@npm run --silent test:e2e
 
-test: up lint-shell typecheck test-unit test-int test-e2e ## everything; brings the stack up first when it is not up
+test: up lint-shell typecheck test-unit test-int test-schemathesis test-e2e ## everything; brings the stack up first when it is not up
 
 compose-up: ## with Docker: the production column (docker-compose.yml), then topics, migrations, connectors
 	npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund
