@@ -13,7 +13,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../common/src/config.ts';
-import { createDb } from '../api/src/ledger/db.ts';
+import { createDb } from '../common/src/mysql.ts';
 import { encodePointEvent, registerPointEventSchema } from '../schemas/event-codec.ts';
 import { Ledger } from '../api/src/ledger/ledger.ts';
 import type { PointEvent } from '../schemas/point-event.ts';

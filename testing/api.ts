@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { Redis } from 'ioredis';
-import { loadConfig, type StackConfig } from '../config.ts';
-import { buildApp } from '../../../api/src/app.ts';
-import { createDb } from '../../../api/src/ledger/db.ts';
-import { registerPointEventSchema } from '../../../schemas/event-codec.ts';
-import { clickhouseFrom, historyBefore } from '../../../projectors/clickhouse/analytics.ts';
+import { loadConfig, type StackConfig } from '../common/src/config.ts';
+import { buildApp } from '../api/src/app.ts';
+import { createDb } from '../common/src/mysql.ts';
+import { registerPointEventSchema } from '../schemas/event-codec.ts';
+import { clickhouseFrom, historyBefore } from '../projectors/clickhouse/analytics.ts';
 
 export interface TestApi {
   app: FastifyInstance;

@@ -4,7 +4,7 @@
  * given points (to kill services in the middle). Returns what was accepted.
  */
 import { randomUUID } from 'node:crypto';
-import type { StackConfig } from '../config.ts';
+import type { StackConfig } from '../common/src/config.ts';
 
 export interface BurstResult {
   sent: number;

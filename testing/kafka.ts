@@ -1,6 +1,6 @@
 /** Test support: read what a topic received from a recorded point on. */
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../common/src/config.ts';
 
 export interface Received {
   partition: number;

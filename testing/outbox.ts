@@ -1,7 +1,7 @@
 /** Test support: write outbox rows the way the API does (insert, then delete, in one transaction). */
 import { randomBytes, randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../common/src/config.ts';
 
 export interface OutboxRow {
   id: string;

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from './config.ts';
+import { repoRoot } from '../common/src/config.ts';
 
 const run = promisify(execFile);
 

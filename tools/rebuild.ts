@@ -9,10 +9,10 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../common/src/config.ts';
-import { stack } from '../../common/src/stack-control.ts';
-import { clickhouseFrom, truncate } from '../clickhouse/analytics.ts';
-import { statusKey } from './status.ts';
+import { loadConfig } from '../common/src/config.ts';
+import { stack } from '../testing/stack-control.ts';
+import { clickhouseFrom, truncate } from '../projectors/clickhouse/analytics.ts';
+import { statusKey } from '../projectors/shared/status.ts';
 
 const model = process.argv[2];
 if (model !== 'redis' && model !== 'clickhouse') {

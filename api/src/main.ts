@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
 import { clickhouseFrom, historyBefore } from '../../projectors/clickhouse/analytics.ts';
 import { buildApp } from './app.ts';
-import { createDb } from './ledger/db.ts';
+import { createDb } from '../../common/src/mysql.ts';
 import { registerPointEventSchema } from './ledger/event-codec.ts';
 
 const config = loadConfig();

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 
 let t: TestApi;
 beforeAll(async () => { t = await startTestApi(); });

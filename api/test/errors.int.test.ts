@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 
 const DAY = 24 * 3600 * 1000;
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { requestHash } from '../src/http/idempotency.ts';
 import { purgeIdempotencyKeys } from '../src/ledger/idempotency-purge.ts';
 

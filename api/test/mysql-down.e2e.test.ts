@@ -1,7 +1,7 @@
 /** MySQL stopped under the API: commands and /health answer 503 UNAVAILABLE, then recover. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
-import { stack } from '../../common/src/stack-control.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { stack } from '../../testing/stack-control.ts';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
-import { collect, endOffsets } from '../../common/src/testing/kafka.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { collect, endOffsets } from '../../testing/kafka.ts';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });

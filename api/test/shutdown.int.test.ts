@@ -5,7 +5,7 @@
  */
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 
 let t: TestApi;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 /** The API's MySQL pool (the application user: DML only). */
 import knex, { type Knex } from 'knex';
-import type { StackConfig } from '../../../common/src/config.ts';
+import type { StackConfig } from './config.ts';
 
 export function createDb(config: StackConfig, poolSize = config.api.dbPoolSize): Knex {
   const m = config.mysql;

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Pool } from 'mysql2/promise';
 import { loadConfig } from '../../common/src/config.ts';
-import { collect, endOffsets, type Received } from '../../common/src/testing/kafka.ts';
-import { appPool, makeRow, writeAndDelete, type OutboxRow } from '../../common/src/testing/outbox.ts';
-import { stack } from '../../common/src/stack-control.ts';
+import { collect, endOffsets, type Received } from '../../testing/kafka.ts';
+import { appPool, makeRow, writeAndDelete, type OutboxRow } from '../../testing/outbox.ts';
+import { stack } from '../../testing/stack-control.ts';
 import { ConnectClient, isRunning } from '../scripts/connectors.ts';
 
 const cfg = loadConfig();

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { loadConfig } from '../../common/src/config.ts';
-import { collect, endOffsets, type Received } from '../../common/src/testing/kafka.ts';
-import { appPool, makeRow, writeAndDelete, type OutboxRow } from '../../common/src/testing/outbox.ts';
+import { collect, endOffsets, type Received } from '../../testing/kafka.ts';
+import { appPool, makeRow, writeAndDelete, type OutboxRow } from '../../testing/outbox.ts';
 
 const cfg = loadConfig();
 const topic = cfg.kafka.pointsTopic;

@@ -10,9 +10,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../common/src/config.ts';
-import { servicePid, stack } from '../../common/src/stack-control.ts';
-import { testUser } from '../../common/src/testing/api.ts';
-import { verifyAll } from '../../api/src/verify/verify-all.ts';
+import { servicePid, stack } from '../../testing/stack-control.ts';
+import { testUser } from '../../testing/api.ts';
+import { verifyAll } from '../../tools/verify/verify-all.ts';
 
 const config = loadConfig();
 const url = `http://${config.api.host}:${config.api.port}`;

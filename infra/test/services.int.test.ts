@@ -8,7 +8,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { ConfigResourceTypes } from 'kafkajs';
 import { loadConfig } from '../../common/src/config.ts';
-import { testKafka } from '../../common/src/testing/kafka.ts';
+import { testKafka } from '../../testing/kafka.ts';
 
 const cfg = loadConfig();
 const stackDir = cfg.stackDir;

@@ -11,8 +11,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quote } from '../../common/src/clickhouse.ts';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
-import { testKafka } from '../../common/src/testing/kafka.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { testKafka } from '../../testing/kafka.ts';
 import { ProjectorRunner, type ProjectorStore } from '../shared/run-projector.ts';
 import { historyBefore, totalsPerUserAndType } from './analytics.ts';
 import { scratchDatabase, type ScratchDatabase } from './test/scratch-db.ts';

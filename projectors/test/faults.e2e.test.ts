@@ -6,10 +6,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../common/src/config.ts';
-import { stack } from '../../common/src/stack-control.ts';
-import { burst, type BurstResult } from '../../common/src/testing/burst.ts';
-import { verifyAll } from '../../api/src/verify/verify-all.ts';
-import { createDb } from '../../api/src/ledger/db.ts';
+import { stack } from '../../testing/stack-control.ts';
+import { burst, type BurstResult } from '../../testing/burst.ts';
+import { verifyAll } from '../../tools/verify/verify-all.ts';
+import { createDb } from '../../common/src/mysql.ts';
 
 const config = loadConfig();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

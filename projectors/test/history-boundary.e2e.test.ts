@@ -3,7 +3,7 @@
  * ClickHouse (older ones) without a seam: newest first, no gap, no repeat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { clickhouseFrom } from '../clickhouse/analytics.ts';
 import { quote } from '../../common/src/clickhouse.ts';
 

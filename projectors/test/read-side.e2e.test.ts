@@ -4,8 +4,8 @@
  * goes to the dead-letter topic while the next good event is still applied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
-import { collect, endOffsets, testKafka } from '../../common/src/testing/kafka.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { collect, endOffsets, testKafka } from '../../testing/kafka.ts';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
-import { stack } from '../../common/src/stack-control.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { stack } from '../../testing/stack-control.ts';
 import { quote } from '../../common/src/clickhouse.ts';
 import { clickhouseFrom } from '../clickhouse/analytics.ts';
 

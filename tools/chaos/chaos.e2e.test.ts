@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../common/src/config.ts';
-import { stack } from '../../common/src/stack-control.ts';
+import { stack } from '../../testing/stack-control.ts';
 import { runScenario } from './scenarios.ts';
 
 const config = loadConfig();

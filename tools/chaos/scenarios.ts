@@ -6,10 +6,10 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { StackConfig } from '../../common/src/config.ts';
-import { stack } from '../../common/src/stack-control.ts';
-import { burst, type BurstResult } from '../../common/src/testing/burst.ts';
-import { verifyAll } from '../../api/src/verify/verify-all.ts';
-import { createDb } from '../../api/src/ledger/db.ts';
+import { stack } from '../../testing/stack-control.ts';
+import { burst, type BurstResult } from '../../testing/burst.ts';
+import { verifyAll } from '../verify/verify-all.ts';
+import { createDb } from '../../common/src/mysql.ts';
 import { Redis } from 'ioredis';
 import { quote } from '../../common/src/clickhouse.ts';
 import { clickhouseFrom } from '../../projectors/clickhouse/analytics.ts';

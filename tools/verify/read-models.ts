@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
-import { userKeys } from '../../../projectors/redis/keys.ts';
+import { userKeys } from '../../projectors/redis/keys.ts';
 import type { Difference } from './ledger-invariants.ts';
 
 export async function checkRedis(db: Knex, redis: Redis): Promise<{ users: number; differences: Difference[] }> {

@@ -1,10 +1,10 @@
 /** Everything `make verify` checks, as a function (the fault tests call it too). */
 import { Redis } from 'ioredis';
-import type { StackConfig } from '../../../common/src/config.ts';
-import { clickhouseFrom, totalsPerUserAndType } from '../../../projectors/clickhouse/analytics.ts';
-import { createDb } from '../ledger/db.ts';
-import { PROJECTOR_GROUPS } from '../../../common/src/projector-groups.ts';
-import { waitForPipelineIdle } from '../../../common/src/pipeline-idle.ts';
+import type { StackConfig } from '../../common/src/config.ts';
+import { clickhouseFrom, totalsPerUserAndType } from '../../projectors/clickhouse/analytics.ts';
+import { createDb } from '../../common/src/mysql.ts';
+import { PROJECTOR_GROUPS } from '../../common/src/projector-groups.ts';
+import { waitForPipelineIdle } from '../../common/src/pipeline-idle.ts';
 import { checkLedger, type Difference } from './ledger-invariants.ts';
 import { checkRedis, compareTotals, mysqlTotals } from './read-models.ts';
 

@@ -1,7 +1,7 @@
 /** `make verify`'s checks find a broken ledger, and name the user and the invariant. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../common/src/testing/api.ts';
-import { checkLedger } from '../src/verify/ledger-invariants.ts';
+import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { checkLedger } from './ledger-invariants.ts';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });

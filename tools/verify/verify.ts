@@ -7,7 +7,7 @@
  *   --wait SECONDS how long to wait for the pipeline to go idle (default 120)
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../../common/src/config.ts';
+import { loadConfig } from '../../common/src/config.ts';
 import type { Difference } from './ledger-invariants.ts';
 import { verifyAll } from './verify-all.ts';
 

@@ -1,0 +1,57 @@
+/**
+ * The direction of dependencies (ADR 0009), checked by `make lint-deps` inside `make test`:
+ *   schemas/, common/            at the bottom: import nothing of ours (schemas/ not even common/)
+ *   projectors/                  schemas/ and common/; never api/, tools/, testing/, bench/
+ *   api/                         schemas/, common/ and the read side of the read models
+ *                                (projectors/*\/read-model.ts, analytics.ts, keys.ts, shared/status.ts, shared/history-item.ts)
+ *   tools/ (verify, rebuild, chaos), testing/ (test support), bench/, infra/scripts/
+ *                                anything below them; nothing outside them imports them
+ *   web/                         only itself (it builds on its own)
+ * Test files (*.test.ts) and testing/ may drive the API's own code (a test builds the real
+ * app); bench/commands.ts measures the API's Ledger without HTTP. No other file outside
+ * api/ imports api/.
+ */
+const ours = '^(api|projectors|common|schemas|tools|testing|bench|infra|web)/';
+const tests = '\\.test\\.tsx?$';
+
+module.exports = {
+  forbidden: [
+    { name: 'schemas-import-nothing-of-ours', severity: 'error', from: { path: '^schemas/' }, to: { path: ours, pathNot: '^schemas/' } },
+    { name: 'common-imports-nothing-of-ours', severity: 'error', from: { path: '^common/', pathNot: tests }, to: { path: ours, pathNot: '^common/' } },
+    {
+      name: 'projectors-never-import-api-or-tools', severity: 'error',
+      from: { path: '^projectors/', pathNot: tests },
+      to: { path: '^(api|tools|testing|bench|infra|web)/' },
+    },
+    {
+      name: 'only-api-imports-api', severity: 'error',
+      from: { pathNot: ['^api/', tests, '^testing/', '^bench/commands\\.ts$'] },
+      to: { path: '^api/' },
+    },
+    {
+      name: 'api-reads-only-the-read-side', severity: 'error',
+      from: { path: '^api/', pathNot: tests },
+      to: {
+        path: '^projectors/',
+        pathNot: ['^projectors/[^/]+/read-model\\.ts$', '^projectors/clickhouse/analytics\\.ts$', '^projectors/[^/]+/keys\\.ts$', '^projectors/shared/(status|history-item)\\.ts$'],
+      },
+    },
+    { name: 'api-never-imports-tools', severity: 'error', from: { path: '^api/', pathNot: tests }, to: { path: '^(tools|testing|bench|infra|web)/' } },
+    {
+      name: 'nothing-imports-tools-or-test-support', severity: 'error',
+      from: { pathNot: ['^tools/', '^testing/', tests, '^bench/'] },
+      to: { path: '^(tools|testing)/' },
+    },
+    { name: 'only-tools-import-bench', severity: 'error', from: { pathNot: ['^bench/', '^tools/'] }, to: { path: '^bench/' } },
+    { name: 'web-is-on-its-own', severity: 'error', from: { path: '^web/', pathNot: tests }, to: { path: ours, pathNot: '^web/' } },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    { name: 'not-to-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|\\.stack|web/dist)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
+  },
+};
