@@ -21,6 +21,7 @@ import { loadConfig } from '../common/src/config.ts';
 import { userKeys } from '../projectors/redis/keys.ts';
 import { BenchConnection } from './http-client.ts';
 import { benchAuth, cpuBetween, percentile, stackUsage, writeResults } from './lib.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '64' } },
@@ -85,7 +86,7 @@ while (sent < total) {
     lastPrint = performance.now();
     process.stdout.write(`  ${sent} due, ${commandMs.length} answered, ${waiters.length} waiting for a connection\n`);
   }
-  await new Promise((r) => setTimeout(r, 2));
+  await sleep(2);
 }
 const sendSeconds = (performance.now() - start) / 1000;
 await Promise.all(inflight);
@@ -108,7 +109,7 @@ while (missing > 0 && Date.now() < deadline) {
       else missing++;
     }
   }
-  if (missing > refused) { process.stdout.write(`  waiting for ${missing - refused} events to reach Redis\n`); await new Promise((r) => setTimeout(r, 1000)); }
+  if (missing > refused) { process.stdout.write(`  waiting for ${missing - refused} events to reach Redis\n`); await sleep(1000); }
   else break;
 }
 const cpu = cpuBetween(before, stackUsage(config.stackDir));

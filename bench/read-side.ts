@@ -16,6 +16,7 @@ import { ClickHouseStore } from '../projectors/clickhouse/writer.ts';
 import { RedisStore } from '../projectors/redis/writer.ts';
 import { ProjectorRunner, type ProjectorStore } from '../projectors/shared/run-projector.ts';
 import { writeResults } from './lib.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const config = loadConfig();
 const log = pino({ level: 'error' });
@@ -36,7 +37,7 @@ async function replay(name: string, store: ProjectorStore): Promise<Record<strin
   let firstAt = 0;
   await runner.start();
   for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
     const pos = runner.stats.positions;
     if (!firstAt && pos.size > 0) firstAt = performance.now();
     const done = [...ends].reduce((s, [p, end]) => s + Math.min(Number(pos.get(p) ?? 0n), end), 0);

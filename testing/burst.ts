@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { StackConfig } from '../common/src/config.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface BurstResult {
   sent: number;
@@ -56,12 +57,12 @@ export async function burst(opts: BurstOptions): Promise<BurstResult> {
           result.eventIds.push(json.eventId as string);
           return json;
         }
-        if (res.status === 503) { await new Promise((r) => setTimeout(r, 250)); continue; }
+        if (res.status === 503) { await sleep(250); continue; }
         const code = (json.error as { code?: string } | undefined)?.code ?? String(res.status);
         result.refused[code] = (result.refused[code] ?? 0) + 1;
         return undefined;
       } catch {
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
       }
     }
     result.failed++;

@@ -1,6 +1,7 @@
 /** Test support: read what a topic received from a recorded point on. */
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { loadConfig } from '../common/src/config.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Received {
   partition: number;
@@ -66,7 +67,7 @@ export async function collect(
       },
     });
     for (const [partition, offset] of from) consumer.seek({ topic, partition, offset });
-    await Promise.race([finishedP, new Promise((r) => setTimeout(r, timeoutMs))]);
+    await Promise.race([finishedP, sleep(timeoutMs)]);
     return received;
   } finally {
     await consumer.disconnect();

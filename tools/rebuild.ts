@@ -13,6 +13,7 @@ import { loadConfig } from '../common/src/config.ts';
 import { stack } from '../testing/stack-control.ts';
 import { clickhouseFrom, truncate } from '../projectors/clickhouse/analytics.ts';
 import { statusKey } from '../projectors/shared/status.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const model = process.argv[2];
 if (model !== 'redis' && model !== 'clickhouse') {
@@ -78,7 +79,7 @@ try {
     say(`${done}/${target} messages (${target ? Math.floor((100 * done) / target) : 100}%), ${Math.round(rate)}/s, ${left === null ? '?' : `${left} s`} left`);
     if (behind === 0) break;
     last = { at: now, done };
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
   const secs = (Date.now() - t0) / 1000;
   say(`done: ${target} messages replayed in ${secs.toFixed(1)} s (${Math.round(target / secs)}/s overall)`);

@@ -1,10 +1,12 @@
 /** The API process: configuration, database pool, schema registration, HTTP server. */
+import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
 import { clickhouseFrom, historyBefore } from '../../projectors/clickhouse/analytics.ts';
 import { buildApp } from './app.ts';
 import { createDb } from '../../common/src/mysql.ts';
 import { registerPointEventSchema } from './ledger/event-codec.ts';
+import { retry } from '../../common/src/retry.ts';
 
 const config = loadConfig();
 const db = createDb(config);
@@ -16,19 +18,11 @@ const redis = new Redis({
 });
 redis.on('error', () => undefined); // reported per request as 503 UNAVAILABLE
 
-async function registerWithRetry(): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await registerPointEventSchema(config.registry.url);
-    } catch (e) {
-      if (attempt >= 30) throw e;
-      console.error(`schema registry not ready (${(e as Error).message}); retrying`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-}
-
-const schemaId = await registerWithRetry();
+// The registry may still be starting: once a second, for 30 s.
+const schemaId = await retry(() => registerPointEventSchema(config.registry.url), {
+  retries: 29, initialMs: 1000, maxMs: 1000, factor: 1, jitter: 0,
+  onRetry: (e) => console.error(`schema registry not ready (${(e as Error).message}); retrying`),
+});
 // Analytics and old history read ClickHouse as the read-only analyst user.
 const analytics = clickhouseFrom(config, 'analyst');
 const app = await buildApp({
@@ -37,14 +31,14 @@ const app = await buildApp({
 });
 app.log.info({ schemaId, subject: 'points.events-value' }, 'point event schema registered');
 
-let closing = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    void app.close().then(() => db.destroy()).then(() => redis.quit()).then(() => process.exit(0));
-  });
-}
+// SIGTERM/SIGINT, or an error nobody caught: close the server (requests in flight finish,
+// new ones get 503), then the pools; at most 20 s, then exit anyway.
+closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
+  if (err) app.log.fatal({ err }, 'uncaught error; shutting down');
+  else app.log.info({ signal }, 'shutting down');
+  await app.close();
+  await db.destroy();
+  await redis.quit();
+});
 
 await app.listen({ host: config.api.host, port: config.api.port });

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { stack } from '../../testing/stack-control.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });
@@ -30,7 +31,7 @@ describe('MySQL down', () => {
     await stack('start', 'mariadb');
     let after = await grant(`${userId}-outage`);
     for (let i = 0; i < 20 && after.statusCode === 503; i++) {
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       after = await grant(`${userId}-outage`);
     }
     // The refused attempt wrote nothing, so the same key now performs the grant once.

@@ -6,6 +6,7 @@ import { loadConfig } from '../../common/src/config.ts';
 import {
   ConnectClient, describeStatus, detectConnectorClass, isRunning, readConnectorFiles,
 } from './connectors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const cfg = loadConfig();
 const wait = process.argv.includes('--wait');
@@ -34,7 +35,7 @@ if (wait) {
         console.error(failed ? `${c.name} FAILED` : `${c.name} is not running after 90 s`);
         process.exit(1);
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
   }
 }

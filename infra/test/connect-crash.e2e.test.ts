@@ -10,10 +10,10 @@ import { collect, endOffsets, type Received } from '../../testing/kafka.ts';
 import { appPool, makeRow, writeAndDelete, type OutboxRow } from '../../testing/outbox.ts';
 import { stack } from '../../testing/stack-control.ts';
 import { ConnectClient, isRunning } from '../scripts/connectors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const cfg = loadConfig();
 const topic = cfg.kafka.pointsTopic;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let pool: Pool | undefined;
 
 afterAll(async () => {

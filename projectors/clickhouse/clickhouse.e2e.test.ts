@@ -17,6 +17,7 @@ import { ProjectorRunner, type ProjectorStore } from '../shared/run-projector.ts
 import { historyBefore, totalsPerUserAndType } from './analytics.ts';
 import { scratchDatabase, type ScratchDatabase } from './test/scratch-db.ts';
 import { ClickHouseStore } from './writer.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 let api: TestApi;
 let db: ScratchDatabase;
@@ -42,7 +43,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('ClickHouse projector end to end', () => {
   it('projects every event of a user once; totals per type equal MySQL\'s point_events', async () => {

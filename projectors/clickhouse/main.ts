@@ -3,6 +3,7 @@
  * Run with `npx tsx projectors/clickhouse/main.ts` (the local stack's
  * projector-clickhouse service does).
  */
+import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
 import { projectorLogger } from '../shared/logger.ts';
@@ -11,6 +12,7 @@ import { StatusPublisher } from '../shared/status.ts';
 import { clickhouseFrom } from './client.ts';
 import { ensureDatabase, ensureSchema } from './schema.ts';
 import { ClickHouseStore } from './writer.ts';
+import { retry } from '../../common/src/retry.ts';
 
 const GROUP_ID = 'projector-clickhouse';
 
@@ -22,16 +24,13 @@ let stopping = false;
 
 /** The schema, once ClickHouse answers (it may still be starting). */
 async function ensureSchemaWithRetry(): Promise<void> {
-  for (let attempt = 0; !stopping; attempt++) {
-    try {
-      await ensureDatabase(config);
-      await ensureSchema(ch);
-      return;
-    } catch (e) {
-      log.warn({ err: (e as Error).message, attempt }, 'cannot create the ClickHouse schema yet; retrying');
-      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** Math.min(attempt, 5))));
-    }
-  }
+  await retry(async () => {
+    await ensureDatabase(config);
+    await ensureSchema(ch);
+  }, {
+    initialMs: 500, maxMs: 10_000, stopped: () => stopping,
+    onRetry: (e, attempt) => log.warn({ err: (e as Error).message, attempt }, 'cannot create the ClickHouse schema yet; retrying'),
+  });
 }
 
 // Status writes fail fast while Redis is down; they are best effort (the next batch writes again).
@@ -50,21 +49,18 @@ const runner = new ProjectorRunner({
   onBatch: (stats) => status.publish(stats).catch(() => undefined),
 });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    // Write what is buffered now, so the batch in flight commits before the consumer leaves.
-    const flushed = store.flush();
-    void runner.stop()
-      .then(() => flushed)
-      .then(() => store.flush())
-      .then(() => log.info(store.stats, 'stopped'))
-      .then(() => redis.quit())
-      .finally(() => process.exit(0));
-  });
-}
+closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
+  stopping = true;
+  if (err) log.fatal({ err }, 'uncaught error; stopping');
+  else log.info({ signal }, 'stopping');
+  // Write what is buffered now, so the batch in flight commits before the consumer leaves.
+  const flushed = store.flush();
+  await runner.stop();
+  await flushed;
+  await store.flush();
+  log.info(store.stats, 'stopped');
+  await redis.quit();
+});
 
 await ensureSchemaWithRetry();
 if (!stopping) await runner.start();

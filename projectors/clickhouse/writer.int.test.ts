@@ -11,6 +11,7 @@ import { event, grants, uniqueUser } from './test/events.ts';
 import { toRow, TSV_COLUMNS } from './rows.ts';
 import { scratchDatabase, type ScratchDatabase } from './test/scratch-db.ts';
 import { ClickHouseStore } from './writer.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 let db: ScratchDatabase;
 beforeAll(async () => { db = await scratchDatabase(); });
@@ -103,7 +104,7 @@ describe('ClickHouseStore', () => {
     const b = uniqueUser();
     const started = Date.now();
     const first = store.apply(grants(a, 1, 3));
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const second = store.apply(grants(b, 1, 2));
     const [ra, rb] = await Promise.all([first.then((r) => [r, Date.now() - started] as const), second]);
     expect(ra[0]).toEqual({ applied: 3, duplicates: 0 });

@@ -1,4 +1,5 @@
 /** The Redis projector process: points.events -> the real-time model in Redis. */
+import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
 import { projectorLogger } from '../shared/logger.ts';
@@ -21,13 +22,10 @@ const runner = new ProjectorRunner({
   onBatch: (stats) => status.publish(stats).catch(() => undefined),
 });
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    void runner.stop().then(() => redis.quit()).finally(() => process.exit(0));
-  });
-}
+closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
+  if (err) log.fatal({ err }, 'uncaught error; stopping');
+  else log.info({ signal }, 'stopping');
+  await runner.stop();
+  await redis.quit();
+});
 await runner.start();

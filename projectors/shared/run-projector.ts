@@ -25,6 +25,8 @@ import type { StackConfig } from '../../common/src/config.ts';
 import type { PointEvent } from '../../schemas/point-event.ts';
 import { EventDecoder, PoisonMessage } from '../../schemas/event-decoder.ts';
 import { GapError } from './gap-error.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs } from '../../common/src/retry.ts';
 
 export interface ApplyResult {
   applied: number;
@@ -69,12 +71,12 @@ export interface RunOptions {
   maxBytesPerPartition?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Failed consumer starts in a row after a crash before the process gives up (and is restarted). */
 const MAX_CONSUMER_RESTARTS = 8;
 /** A consumer that neither fetched nor heartbeated for this long is not reported alive. */
 const ALIVE_WITHIN_MS = 15_000;
-const backoff = (attempt: number) => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)) * (0.8 + Math.random() * 0.4);
+/** Store, registry, dead-letter and consumer retries: 200 ms doubling to 10 s, ±20%. */
+const backoff = (attempt: number) => backoffMs(attempt, { initialMs: 200, maxMs: 10_000 });
 
 export class ProjectorRunner {
   readonly stats: ProjectorStats = { applied: 0, duplicates: 0, deadLettered: 0, storeRetries: 0, gapsStopped: 0, consumerRestarts: 0, positions: new Map() };

@@ -10,9 +10,9 @@ import { stack } from '../../testing/stack-control.ts';
 import { burst, type BurstResult } from '../../testing/burst.ts';
 import { verifyAll } from '../../tools/verify/verify-all.ts';
 import { createDb } from '../../common/src/mysql.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const config = loadConfig();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 afterAll(async () => {
   for (const s of ['connect', 'projector-redis', 'projector-clickhouse']) await stack('start', s);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { clickhouseFrom } from '../clickhouse/analytics.ts';
 import { quote } from '../../common/src/clickhouse.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });
@@ -29,7 +30,7 @@ describe('history across the Redis/ClickHouse boundary', () => {
     for (let i = 0; i < 120; i++) {
       const [row] = await ch.query<{ n: string }>(`SELECT count() AS n FROM events FINAL WHERE userId = ${quote(userId)}`);
       if (Number(row!.n) === total) break;
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
     const b = await api.app.inject({ method: 'GET', url: `/v1/users/${userId}/balance?minSeq=${total}&waitMs=10000`, headers: { authorization: api.auth.read } });
     expect(b.json().seq).toBe(total);

@@ -9,6 +9,7 @@ import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { stack } from '../../testing/stack-control.ts';
 import { quote } from '../../common/src/clickhouse.ts';
 import { clickhouseFrom } from '../clickhouse/analytics.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 let api: TestApi;
 beforeAll(async () => { api = await startTestApi(); });
@@ -17,7 +18,6 @@ afterAll(async () => {
   await api.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function committed(groupId: string): Promise<number> {
   const admin = new Kafka({ clientId: 'tests', brokers: api.config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();

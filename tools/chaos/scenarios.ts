@@ -15,8 +15,8 @@ import { quote } from '../../common/src/clickhouse.ts';
 import { clickhouseFrom } from '../../projectors/clickhouse/analytics.ts';
 import { userKeys } from '../../projectors/redis/keys.ts';
 import { readStatus } from '../../projectors/shared/status.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const kill = (service: string, downMs: number) => async () => { await stack('kill', service); await sleep(downMs); await stack('start', service); };
 const stopStart = (service: string, downMs: number) => async () => { await stack('stop', service); await sleep(downMs); await stack('start', service); };
 

@@ -12,6 +12,7 @@ import type { Command, PointEvent, Wallet } from '../points/types.ts';
 import { AppError } from '../http/app-error.ts';
 import { CommandTx, rows } from './command-tx.ts';
 import { decisionWrites, ownerOfGrantSql, ownerOfUseSql, parseWallet, walletReads, type WalletNeeds } from './wallet-repository.ts';
+import { retry } from '../../../common/src/retry.ts';
 
 export interface Idempotency {
   /** The API key's name: keys of different clients never collide. */
@@ -58,19 +59,15 @@ export class Ledger {
   constructor(private readonly deps: LedgerDeps) {}
 
   async execute<R>(spec: CommandSpec<R>): Promise<CommandResult<R>> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const body = await CommandTx.run(this.deps.db, (tx) => this.attempt(tx, spec));
-        return { status: 201, body, replayed: false };
-      } catch (e) {
-        if (e instanceof IdempotencyHit) return this.replay<R>(spec.idempotency);
-        const code = (e as { code?: string }).code;
-        if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) {
-          await new Promise((r) => setTimeout(r, 2 * attempt + Math.random() * 5));
-          continue;
-        }
-        throw e;
-      }
+    try {
+      const body = await retry(() => CommandTx.run(this.deps.db, (tx) => this.attempt(tx, spec)), {
+        retries: MAX_ATTEMPTS - 1, initialMs: 3, maxMs: 20,
+        shouldRetry: (e) => RETRYABLE.has((e as { code?: string }).code ?? ''),
+      });
+      return { status: 201, body, replayed: false };
+    } catch (e) {
+      if (e instanceof IdempotencyHit) return this.replay<R>(spec.idempotency);
+      throw e;
     }
   }
 

@@ -6,11 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Type, type Static } from '@sinclair/typebox';
-import type { ClickHouse } from '../../../common/src/clickhouse.ts';
 import { readBalance, readGrants, readHistory } from '../../../projectors/redis/read-model.ts';
 import type { HistoryItem } from '../../../projectors/shared/history-item.ts';
 import { AppError } from '../http/app-error.ts';
 import { errorResponses, SCOPED_ERRORS, Time, UserId } from '../http/schemas.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface QueryDeps {
   redis: Redis;
@@ -58,7 +58,6 @@ export async function fromRedis<T>(what: Promise<T>): Promise<T> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function queryRoutes(app: FastifyInstance, deps: QueryDeps): Promise<void> {
   const { redis, clock } = deps;
