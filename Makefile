@@ -5,7 +5,7 @@ STACK := infra/bin/stack
 TSX := npx --no-install tsx
 
 .PHONY: chaos bench bench-report screenshots fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down help up down status logs install topics migrate connectors connector-status \
-        test test-unit test-int test-schemathesis test-e2e typecheck lint-shell lint-deps reset
+        test test-unit test-int test-schemathesis test-e2e typecheck lint lint-shell lint-deps reset
 
 help: ## this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -70,6 +70,9 @@ fuzz: ## the bad-input fuzzer, then Schemathesis, long forms (FUZZ_RUNS=5000, SC
 	@FUZZ_RUNS=$${FUZZ_RUNS:-5000} npx --no-install vitest run --project int api/test/fuzz.int.test.ts
 	@SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-300} infra/scripts/schemathesis.sh
 
+lint: ## Biome's linter over the TypeScript (biome.json; no warnings allowed)
+	@npx --no-install biome lint --error-on-warnings .
+
 lint-deps: ## the direction of dependencies between the folders (ADR 0009, dependency-cruiser)
 	@npx --no-install depcruise --config .dependency-cruiser.cjs api projectors common schemas tools testing bench infra web
 
@@ -91,7 +94,7 @@ test-schemathesis: ## Schemathesis against the API's OpenAPI document, short for
 test-e2e: ## end-to-end tests (the whole pipeline; needs the stack)
 	@npm run --silent test:e2e
 
-test: up lint-shell lint-deps typecheck test-unit test-int test-schemathesis test-e2e ## everything; brings the stack up first when it is not up
+test: up lint lint-shell lint-deps typecheck test-unit test-int test-schemathesis test-e2e ## everything; brings the stack up first when it is not up
 
 compose-up: ## with Docker: the production column (docker-compose.yml), then topics, migrations, connectors
 	npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund

@@ -102,6 +102,7 @@ async function seed(name: string, list: string[], width: number, op: (worker: nu
  * One phase, when asked for: its users seeded `seedWidth` at a time, then the mix over
  * them for --seconds, with CPU per command. `op` answers false for an error.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: an op that does not report errors resolves nothing
 async function runPhase(name: string, seedWidth: number, op: (worker: number, userId: string, c: Pick) => Promise<boolean | void>): Promise<LoadResult> {
   if (!phases.has(name)) return skipped(name);
   const list = users(name);

@@ -75,7 +75,7 @@ export function writeResults(name: string, data: unknown): string {
   const dir = path.join(repoRoot, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const text = JSON.stringify(data, null, 2) + '\n';
+  const text = `${JSON.stringify(data, null, 2)}\n`;
   writeFileSync(path.join(dir, `${name}-latest.json`), text);
   const dated = path.join(dir, `${name}-${stamp}.json`);
   writeFileSync(dated, text);

@@ -125,7 +125,7 @@ const summary = {
   seconds: Math.round((Date.now() - started) / 1000),
 };
 writeResults('latest-run', summary);
-writeFileSync(path.join(results, 'latest.json'), JSON.stringify(summary, null, 2) + '\n');
+writeFileSync(path.join(results, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
 writeFileSync(path.join(results, 'latency-vs-load.svg'), latencyChart(sweep));
 say(`done in ${summary.seconds} s: bench/results/latest.json; make bench-report renders BENCHMARKS.md from it`);
 

@@ -80,17 +80,17 @@ describe('time text', () => {
 
 /** A TabSeparated line read back the way ClickHouse reads it (escapes, \N, quoted array elements). */
 function readTsvLine(line: string): Record<string, unknown> {
-  const unescape = (v: string) => v.replace(/\\(.)/gs, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f' } as Record<string, string>)[c] ?? c);
+  const unescapeTsv = (v: string) => v.replace(/\\(.)/gs, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f' } as Record<string, string>)[c] ?? c);
   const fields = line.split('\t');
   expect(fields).toHaveLength(TSV_COLUMNS.length);
   const numeric = new Set(['seq', 'amount', 'balanceAfter', 'occurredAtMs', 'expiresAtMs']);
   const out: Record<string, unknown> = {};
   TSV_COLUMNS.forEach((col, i) => {
     const f = fields[i]!;
-    if (col === 'allocGrantIds') out[col] = [...f.slice(1, -1).matchAll(/'((?:[^'\\]|\\.)*)'/gs)].map((m) => unescape(m[1]!));
+    if (col === 'allocGrantIds') out[col] = [...f.slice(1, -1).matchAll(/'((?:[^'\\]|\\.)*)'/gs)].map((m) => unescapeTsv(m[1]!));
     else if (col === 'allocAmounts') out[col] = f === '[]' ? [] : f.slice(1, -1).split(',').map(Number);
     else if (f === '\\N') out[col] = null;
-    else out[col] = numeric.has(col) ? Number(f) : unescape(f);
+    else out[col] = numeric.has(col) ? Number(f) : unescapeTsv(f);
   });
   return out;
 }

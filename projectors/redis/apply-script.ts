@@ -75,6 +75,7 @@ return {applied, dups, gapUser, gapExpected, gapGot}
 `;
 
 /** A string that JSON holds as is between quotes (no quote, backslash, control character or surrogate). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 const jsonString = (v: string) => (PLAIN.test(v) ? `"${v}"` : JSON.stringify(v));
 

@@ -39,7 +39,7 @@ async function redisSnapshot(): Promise<Map<string, unknown>> {
 }
 
 async function rebuild(model: string): Promise<string> {
-  const { stdout } = await run(`${repoRoot}/node_modules/.bin/tsx`, ['projectors/shared/rebuild.ts', model], { cwd: repoRoot, timeout: 600_000 });
+  const { stdout } = await run(`${repoRoot}/node_modules/.bin/tsx`, ['tools/rebuild.ts', model], { cwd: repoRoot, timeout: 600_000 });
   return stdout;
 }
 

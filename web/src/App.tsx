@@ -39,6 +39,7 @@ export function App() {
 
   return (
     <>
+      {/* biome-ignore lint/a11y/useValidAnchor: a skip link to #main; the handler only moves the focus without changing the hash route */}
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>Skip to content</a>
       <Header route={route} apiKey={apiKey} />
       <main id="main" ref={main} tabIndex={-1}>

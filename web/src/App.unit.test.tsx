@@ -42,7 +42,7 @@ describe('App', () => {
 
     goTo('#/customer/alice');
     await screen.findByText('No active grants.');
-    expect(api.calls.every((c) => c.headers['authorization'] === 'Bearer secret-key-abcdef123456')).toBe(true);
+    expect(api.calls.every((c) => c.headers.authorization === 'Bearer secret-key-abcdef123456')).toBe(true);
 
     await user.click(screen.getByRole('button', { name: 'Forget key' }));
     expect(window.sessionStorage.getItem(API_KEY_STORAGE_KEY)).toBeNull();

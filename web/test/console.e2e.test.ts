@@ -5,7 +5,7 @@
  * ClickHouse and Kafka Connect. Screenshots go to .stack/screenshots/ (git-ignored), or
  * to docs/screenshots/ (the README's pictures) with SCREENSHOTS=1: `make screenshots`.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';

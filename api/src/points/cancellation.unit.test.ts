@@ -1,10 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { decide } from './decide.ts';
-import { DomainError } from './errors.ts';
-import { evolve } from './evolve.ts';
 import { testLedger } from './test-ledger.ts';
-import { emptyWallet, type Command, type Lot, type PointEvent, type Wallet } from './types.ts';
+import type { Command, PointEvent, Wallet } from './types.ts';
 
 const USER = 'user-1';
 const T0 = Date.UTC(2025, 0, 1);
@@ -30,7 +27,7 @@ const grantsArb = fc.array(
 
 function granted(specs: readonly { amount: number; days: number }[]) {
   const l = ledger();
-  specs.forEach((s, i) => l.run(grant(`g${i + 1}`, s.amount, T0 + s.days * DAY), T0));
+  for (const [i, s] of specs.entries()) l.run(grant(`g${i + 1}`, s.amount, T0 + s.days * DAY), T0);
   return l;
 }
 

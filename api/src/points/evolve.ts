@@ -6,7 +6,7 @@ function lotOf(wallet: Wallet, grantId: string, event: PointEvent): Lot {
   return lot;
 }
 
-function useOf(wallet: Wallet, useId: string, event: PointEvent): UseRecord {
+function findUse(wallet: Wallet, useId: string, event: PointEvent): UseRecord {
   const use = wallet.uses.find((u) => u.useId === useId);
   if (!use) throw new Error(`event ${event.seq} (${event.type}) names use ${useId}, which is not loaded`);
   return use;
@@ -44,7 +44,7 @@ export function evolve(state: Wallet, event: PointEvent): Wallet {
       w.balance -= event.amount;
       break;
     case 'POINTS_USE_CANCELED': {
-      const use = useOf(w, event.useId!, event);
+      const use = findUse(w, event.useId!, event);
       use.canceled += event.amount;
       for (const a of event.allocations) {
         const ua = use.allocations.find((x) => x.grantId === a.grantId);

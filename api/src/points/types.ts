@@ -4,7 +4,7 @@
  */
 
 export { EVENT_TYPES, pointEvent, type Allocation, type EventDraft, type EventType, type PointEvent } from '../../../schemas/point-event.ts';
-import type { Allocation, PointEvent } from '../../../schemas/point-event.ts';
+import type { Allocation, } from '../../../schemas/point-event.ts';
 
 /** A grant's lot. */
 export interface Lot {

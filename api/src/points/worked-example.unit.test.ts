@@ -1,9 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { decide } from './decide.ts';
-import { DomainError } from './errors.ts';
-import { evolve } from './evolve.ts';
 import { testLedger } from './test-ledger.ts';
-import { emptyWallet, MAX_AMOUNT, MAX_VALIDITY_MS, type Command, type PointEvent, type Wallet } from './types.ts';
+import { emptyWallet, MAX_AMOUNT, MAX_VALIDITY_MS, type Command, } from './types.ts';
 
 const USER = 'user-1';
 const T0 = Date.UTC(2025, 0, 1);

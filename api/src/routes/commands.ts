@@ -57,7 +57,7 @@ function send<R>(reply: FastifyReply, r: CommandResult<R>) {
 }
 
 /** The answer's common part: the command's own event, and the user's seq and balance after it. */
-function common(events: PointEvent[], main: PointEvent, after: Wallet) {
+function common(_events: PointEvent[], main: PointEvent, after: Wallet) {
   return { eventId: main.eventId, userId: after.userId, seq: after.seq, balance: after.balance };
 }
 

@@ -17,6 +17,7 @@ export function DataTable({ caption, columns, rows }: Props) {
           <thead><tr>{columns.map((c) => <th key={c.key} scope="col" className={c.key === 'day' ? undefined : 'num'}>{c.label}</th>)}</tr></thead>
           <tbody>
             {rows.map((r, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the rows have no id and are replaced as a whole
               <tr key={i}>
                 {columns.map((c) => {
                   const v = r[c.key];

@@ -16,12 +16,12 @@ export function getApiKey(): string | null {
 
 export function setApiKey(key: string): void {
   window.sessionStorage.setItem(STORAGE_KEY, key.trim());
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
 }
 
 export function clearApiKey(): void {
   window.sessionStorage.removeItem(STORAGE_KEY);
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
 }
 
 export function subscribeApiKey(listener: () => void): () => void {

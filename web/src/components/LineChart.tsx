@@ -130,7 +130,7 @@ export function LineChart({
       <ul className="legend" aria-hidden="true">
         {series.map((s) => (
           <li key={s.name}>
-            <svg width="20" height="10" className="legend-line"><line x1="1" x2="19" y1="5" y2="5" stroke={s.color} strokeWidth="2.5" strokeDasharray={s.dashed ? '5 3' : undefined} /></svg>
+            <svg width="20" height="10" className="legend-line" aria-hidden="true"><line x1="1" x2="19" y1="5" y2="5" stroke={s.color} strokeWidth="2.5" strokeDasharray={s.dashed ? '5 3' : undefined} /></svg>
             {s.name}
           </li>
         ))}

@@ -15,6 +15,7 @@ export function LookupForm({ current }: { current: string | null }) {
     if (!problem) window.location.hash = customerHref(id);
   };
   return (
+    // biome-ignore lint/a11y/useSemanticElements: <search> is not yet in every browser the console supports; the role says the same
     <form className="panel form-inline lookup" onSubmit={onSubmit} noValidate role="search" aria-label="Look a user up">
       <TextField id="lookup-user" label="User id" type="search" value={userId} onChange={setUserId} error={error} required
         hint="1–64 characters: letters, digits, _ . : -" />

@@ -49,6 +49,7 @@ export function CommandPanel({ userId, pick, onCommitted }: Props) {
   return (
     <section className="panel" aria-labelledby="commands-title" ref={section}>
       <h2 id="commands-title">Commands</h2>
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of tab buttons, not form fields: a fieldset would be wrong */}
       <div className="tabs" role="group" aria-label="Command">
         {TABS.map((t) => (
           <button key={t.tab} type="button" className="tab" aria-pressed={tab === t.tab} onClick={() => setTab(t.tab)}>

@@ -104,7 +104,7 @@ describe('GrantForm', () => {
     expect(call.method).toBe('POST');
     expect(call.path).toBe('/v1/points/grants');
     expect(call.body).toEqual({ userId: 'alice', amount: 100, validDays: 365, reason: 'welcome', source: 'campaign-1' });
-    expect(call.headers['authorization']).toBe(`Bearer ${TEST_KEY}`);
+    expect(call.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
     expect(call.headers['content-type']).toBe('application/json');
     expect(call.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(onCommitted).toHaveBeenCalledWith(7);

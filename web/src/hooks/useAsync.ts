@@ -19,6 +19,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: rea
   const [tick, setTick] = useState(0);
   const [state, setState] = useState<Inner<T>>({ key, loading: true });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `load` is recreated each render; `key` and `tick` say when to load again
   useEffect(() => {
     const ac = new AbortController();
     setState((s) => (s.key === key ? { ...s, loading: true } : { key, loading: true }));

@@ -24,6 +24,7 @@ export function useCommand<R>() {
   const submit = useCallback(async (command: Command<R>): Promise<R | null> => {
     const fingerprint = JSON.stringify([command.path, command.body]);
     const prev = last.current;
+    // biome-ignore lint/complexity/useOptionalChain: a boolean is needed here, not undefined
     const reuse = prev !== null && prev.retryable && prev.fingerprint === fingerprint;
     const key = reuse ? prev.key : newIdempotencyKey();
     last.current = { fingerprint, key, retryable: false };

@@ -18,6 +18,7 @@ export function usePolling<T>(load: (signal: AbortSignal) => Promise<T>, everyMs
   const loadRef = useRef(load);
   loadRef.current = load;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` is the "refresh now" trigger; `load` is read through a ref
   useEffect(() => {
     const ac = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
