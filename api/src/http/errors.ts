@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../points/errors.ts';
+import { LedgerError } from '../ledger/ledger-error.ts';
 import { AppError, ERROR_STATUS, type ErrorCode } from './app-error.ts';
 import { fieldProblems } from './validation.ts';
 
@@ -34,7 +35,7 @@ export function toErrorReply(error: unknown): ErrorReply {
       details: [{ field: `body.${d.field ?? 'body'}`, message: error.message, ...(d.value === undefined ? {} : { value: d.value }) }],
     };
   }
-  if (error instanceof DomainError || error instanceof AppError) {
+  if (error instanceof DomainError || error instanceof LedgerError || error instanceof AppError) {
     return { status: ERROR_STATUS[error.code], code: error.code, message: error.message, details: error.details };
   }
   const e = error as FastifyError & { validation?: Parameters<typeof fieldProblems>[0]; validationContext?: string };

@@ -9,7 +9,7 @@ import { decide } from '../points/decide.ts';
 import { DomainError } from '../points/errors.ts';
 import { evolve } from '../points/evolve.ts';
 import type { Command, PointEvent, Wallet } from '../points/types.ts';
-import { AppError } from '../http/app-error.ts';
+import { LedgerError } from './ledger-error.ts';
 import { CommandTx, rows } from './command-tx.ts';
 import { decisionWrites, ownerOfGrantSql, ownerOfUseSql, parseWallet, walletReads, type WalletNeeds } from './wallet-repository.ts';
 import { retry } from '../../../common/src/retry.ts';
@@ -120,10 +120,10 @@ export class Ledger {
       .first();
     if (!row || row.status === 0) {
       // The first request with this key is still running (only possible outside a transaction, e.g. the sweep).
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'a request with this Idempotency-Key is still being processed', { idempotencyKey: idem.key });
+      throw new LedgerError('IDEMPOTENCY_KEY_REUSED', 'a request with this Idempotency-Key is still being processed', { idempotencyKey: idem.key });
     }
     if (row.request_hash !== idem.requestHash) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request', { idempotencyKey: idem.key });
+      throw new LedgerError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request', { idempotencyKey: idem.key });
     }
     return { status: Number(row.status), body: JSON.parse(row.response as string) as R, replayed: true };
   }

@@ -10,7 +10,7 @@ import {
 import type { CommandResult, Idempotency, Ledger } from '../ledger/ledger.ts';
 import { sweepExpired, type SweepDeps } from '../ledger/expiry-sweep.ts';
 import { purgeIdempotencyKeys } from '../ledger/idempotency-purge.ts';
-import type { PointEvent, Wallet } from '../points/types.ts';
+import { cancellationAnswer, grantAnswer, revocationAnswer, useAnswer } from './command-answers.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -56,17 +56,6 @@ function send<R>(reply: FastifyReply, r: CommandResult<R>) {
   return reply.code(r.status).send(r.body);
 }
 
-/** The answer's common part: the command's own event, and the user's seq and balance after it. */
-function common(_events: PointEvent[], main: PointEvent, after: Wallet) {
-  return { eventId: main.eventId, userId: after.userId, seq: after.seq, balance: after.balance };
-}
-
-function mainEvent(events: PointEvent[], type: PointEvent['type']): PointEvent {
-  const e = events.find((x) => x.type === type);
-  if (!e) throw new Error(`the decision holds no ${type} event`);
-  return e;
-}
-
 export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps): Promise<void> {
   const { ledger, clock, newId } = deps;
 
@@ -97,10 +86,7 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
         kind: 'grant', userId: b.userId, grantId, amount: b.amount, reason: b.reason, source: b.source ?? null,
         expiresAt: b.expiresAt !== undefined ? parseTime(b.expiresAt, 'body.expiresAt') : clock() + (b.validDays ?? 365) * DAY,
       }),
-      respond: (events, after) => {
-        const e = mainEvent(events, 'POINTS_GRANTED');
-        return { grantId, ...common(events, e, after), expiresAt: new Date(e.expiresAt!).toISOString() };
-      },
+      respond: grantAnswer(grantId),
     });
     return send(reply, r);
   });
@@ -120,10 +106,7 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
       idempotency: idempotencyOf(request),
       target: { userId: b.userId },
       build: () => ({ kind: 'use', userId: b.userId, useId, amount: b.amount, orderId: b.orderId ?? null, reason: b.reason ?? null }),
-      respond: (events, after) => {
-        const e = mainEvent(events, 'POINTS_USED');
-        return { useId, ...common(events, e, after), allocations: e.allocations };
-      },
+      respond: useAnswer(useId),
     });
     return send(reply, r);
   });
@@ -146,17 +129,7 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
       idempotency: idempotencyOf(request),
       target: { useId },
       build: (w) => ({ kind: 'cancelUse', userId: w.userId, useId, cancellationId, amount: b.amount ?? null, reason: b.reason ?? null }),
-      respond: (events, after) => {
-        const e = mainEvent(events, 'POINTS_USE_CANCELED');
-        const later = events.slice(events.indexOf(e) + 1);
-        const restored = e.allocations.map((a) => ({
-          grantId: a.grantId,
-          amount: a.amount,
-          expired: later.some((x) => x.type === 'POINTS_EXPIRED' && x.grantId === a.grantId),
-          revoked: later.some((x) => x.type === 'POINTS_REVOKED' && x.grantId === a.grantId),
-        }));
-        return { cancellationId, ...common(events, e, after), restored };
-      },
+      respond: cancellationAnswer(cancellationId),
     });
     return send(reply, r);
   });
@@ -174,10 +147,7 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
       idempotency: idempotencyOf(request),
       target: { grantId },
       build: (w) => ({ kind: 'revoke', userId: w.userId, grantId, reason: request.body.reason }),
-      respond: (events, after) => {
-        const e = mainEvent(events, 'POINTS_REVOKED');
-        return { grantId, ...common(events, e, after), revoked: e.amount };
-      },
+      respond: revocationAnswer(grantId),
     });
     return send(reply, r);
   });
