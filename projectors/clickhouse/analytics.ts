@@ -8,6 +8,7 @@
  * 64-bit results arrive as strings from 18.16 and become JavaScript numbers.
  */
 import { quote, quoteList, type ClickHouse } from '../../common/src/clickhouse.ts';
+import type { DailyRow, ExpiringRow, TopUserRow } from '../../schemas/http-answers.ts';
 import type { EventType } from '../../schemas/point-event.ts';
 import { historyItem, type HistoryItem } from '../shared/history-item.ts';
 import { EVENTS_TABLE } from './schema.ts';
@@ -18,16 +19,7 @@ export { clickhouseFrom, type ClickHouseRole } from './client.ts';
 const DAY_MS = 86_400_000;
 type Num = string | number;
 
-export interface DailyMovement {
-  day: string;
-  granted: number;
-  used: number;
-  useCanceled: number;
-  expired: number;
-  revoked: number;
-  /** Users with at least one event that day other than an expiry. */
-  activeUsers: number;
-}
+export type DailyMovement = DailyRow;
 
 /**
  * Points moved per UTC day, by type, for each day from `fromDay` to `toDay`
@@ -61,14 +53,7 @@ export async function dailyMovement(ch: ClickHouse, fromDay: string, toDay: stri
   }));
 }
 
-export interface ExpiringDay {
-  /** The UTC day the lots expire. */
-  day: string;
-  /** What those lots still hold. */
-  points: number;
-  /** How many lots with points left expire that day. */
-  lots: number;
-}
+export type ExpiringDay = ExpiringRow;
 
 /**
  * The SQL of what each lot still holds: the grant, minus what uses took from it, plus
@@ -108,10 +93,7 @@ export async function expiringPerDay(ch: ClickHouse, days: number, now: number):
   return rows.map((r) => ({ day: String(r.day), points: Number(r.points), lots: Number(r.lots) }));
 }
 
-export interface TopUser {
-  userId: string;
-  points: number;
-}
+export type TopUser = TopUserRow;
 
 /**
  * The users who earned or spent the most from `fromDay` to `toDay` (inclusive).

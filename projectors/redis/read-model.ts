@@ -5,19 +5,8 @@ import type { HistoryItem } from '../shared/history-item.ts';
 
 const DAY = 86_400_000;
 
-export interface BalanceView {
-  userId: string;
-  balance: number;
-  seq: number;
-  updatedAt: string | null;
-  expiringSoon: { amount: number; withinDays: number };
-}
-
-export interface ActiveGrant {
-  grantId: string;
-  remaining: number;
-  expiresAt: string;
-}
+export type { ActiveGrant, BalanceAnswer as BalanceView } from '../../schemas/http-answers.ts';
+import type { ActiveGrant, BalanceAnswer as BalanceView } from '../../schemas/http-answers.ts';
 
 async function activeLots(redis: Redis, userId: string): Promise<{ grantId: string; remaining: number; expiresAt: number }[]> {
   const k = userKeys(userId);

@@ -5,19 +5,8 @@
 import type { PointEvent } from '../../schemas/point-event.ts';
 import { isoText } from './utc-text.ts';
 
-export interface HistoryItem {
-  eventId: string;
-  seq: number;
-  type: PointEvent['type'];
-  amount: number;
-  balanceAfter: number;
-  occurredAt: string;
-  grantId?: string;
-  useId?: string;
-  cancellationId?: string;
-  orderId?: string;
-  reason?: string;
-}
+export type { HistoryItem } from '../../schemas/http-answers.ts';
+import type { HistoryItem } from '../../schemas/http-answers.ts';
 
 export type HistorySource = Pick<
   PointEvent,

@@ -1,6 +1,7 @@
 /// <reference types="@fastify/swagger" />
 /** The analytics routes of API.md (scope admin), answered from ClickHouse. */
 import type { FastifyInstance } from 'fastify';
+import { DailyRow, ExpiringRow, TopUserRow } from '../../../schemas/http-answers.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouse } from '../../../common/src/clickhouse.ts';
 import { dailyMovement, expiringPerDay, topUsers } from '../../../projectors/clickhouse/analytics.ts';
@@ -55,7 +56,7 @@ export async function analyticsRoutes(app: FastifyInstance, deps: { ch: ClickHou
     config: { scope: 'admin' },
     schema: {
       summary: 'Points moved per day by type, and active users', tags: ['analytics'], querystring: DailyQuery,
-      response: { 200: Type.Array(Type.Object({ day: Type.String(), granted: Type.Integer(), used: Type.Integer(), useCanceled: Type.Integer(), expired: Type.Integer(), revoked: Type.Integer(), activeUsers: Type.Integer() })), ...errors },
+      response: { 200: Type.Array(DailyRow), ...errors },
     },
   }, async (request) => {
     range(request.query.from, request.query.to);
@@ -66,7 +67,7 @@ export async function analyticsRoutes(app: FastifyInstance, deps: { ch: ClickHou
     config: { scope: 'admin' },
     schema: {
       summary: 'Points that will expire per day ahead (what the lots still hold)', tags: ['analytics'], querystring: ExpiringQuery,
-      response: { 200: Type.Array(Type.Object({ day: Type.String(), points: Type.Integer(), lots: Type.Integer() })), ...errors },
+      response: { 200: Type.Array(ExpiringRow), ...errors },
     },
   }, async (request) => fromClickHouse(expiringPerDay(deps.ch, request.query.days ?? 30, deps.clock())));
 
@@ -74,7 +75,7 @@ export async function analyticsRoutes(app: FastifyInstance, deps: { ch: ClickHou
     config: { scope: 'admin' },
     schema: {
       summary: 'Top earners (granted − revoked) or spenders (used − cancelled) in a date range', tags: ['analytics'], querystring: TopQuery,
-      response: { 200: Type.Array(Type.Object({ userId: Type.String(), points: Type.Integer() })), ...errors },
+      response: { 200: Type.Array(TopUserRow), ...errors },
     },
   }, async (request) => {
     const q = request.query;

@@ -10,7 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { Type } from '@sinclair/typebox';
+import { PipelineHistory, PipelineStatus } from '../../../schemas/http-answers.ts';
 import type { StackConfig } from '../../../common/src/config.ts';
 import { PipelineMonitor } from '../pipeline/monitor.ts';
 import { ErrorBody } from '../http/schemas.ts';
@@ -34,9 +34,9 @@ export async function pipelineRoutes(app: FastifyInstance, deps: PipelineDeps): 
     schema: {
       summary: 'Connectors with their CDC lag, projectors with lag, state and freshness, end-to-end freshness, dead-letter count',
       tags: ['admin'],
-      response: { 200: Type.Object({}, { additionalProperties: true }), 401: ErrorBody, 403: ErrorBody },
+      response: { 200: PipelineStatus, 401: ErrorBody, 403: ErrorBody },
     },
-  }, async () => {
+  }, async (): Promise<PipelineStatus> => {
     const s = await monitor.current();
     const first = s.connectors[0];
     return {
@@ -57,16 +57,7 @@ export async function pipelineRoutes(app: FastifyInstance, deps: PipelineDeps): 
       summary: 'The last minutes of CDC lag, projector lag and freshness, one point per sample',
       tags: ['admin'],
       response: {
-        200: Type.Object({
-          intervalMs: Type.Integer(),
-          points: Type.Array(Type.Object({
-            at: Type.String({ format: 'date-time' }),
-            cdcBytesBehind: Type.Union([Type.Integer(), Type.Null()]),
-            cdcMsBehind: Type.Union([Type.Integer(), Type.Null()]),
-            projectorLag: Type.Record(Type.String(), Type.Union([Type.Integer(), Type.Null()])),
-            freshnessMs: Type.Union([Type.Integer(), Type.Null()]),
-          })),
-        }),
+        200: PipelineHistory,
         401: ErrorBody, 403: ErrorBody,
       },
     },

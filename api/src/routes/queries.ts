@@ -5,11 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { ActiveGrant, BalanceAnswer, HistoryPage } from '../../../schemas/http-answers.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { readBalance, readGrants, readHistory } from '../../../projectors/redis/read-model.ts';
 import type { HistoryItem } from '../../../projectors/shared/history-item.ts';
 import { AppError } from '../http/app-error.ts';
-import { errorResponses, SCOPED_ERRORS, Time, UserId } from '../http/schemas.ts';
+import { errorResponses, SCOPED_ERRORS, UserId } from '../http/schemas.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface QueryDeps {
@@ -32,17 +33,7 @@ const HistoryQuery = Type.Object({
   beforeSeq: Type.Optional(Type.Integer({ ...Seq, minimum: 1, description: 'events with a smaller seq (the previous page\'s nextBeforeSeq)' })),
 }, { additionalProperties: false });
 
-const Balance = Type.Object({
-  userId: Type.String(), balance: Type.Integer(), seq: Type.Integer(), updatedAt: Type.Union([Time, Type.Null()]),
-  expiringSoon: Type.Object({ amount: Type.Integer(), withinDays: Type.Integer() }),
-});
-const HistoryItemSchema = Type.Object({
-  eventId: Type.String(), seq: Type.Integer(), type: Type.String(), amount: Type.Integer(), balanceAfter: Type.Integer(),
-  occurredAt: Time, grantId: Type.Optional(Type.String()), useId: Type.Optional(Type.String()),
-  cancellationId: Type.Optional(Type.String()), orderId: Type.Optional(Type.String()), reason: Type.Optional(Type.String()),
-});
-const History = Type.Object({ items: Type.Array(HistoryItemSchema), nextBeforeSeq: Type.Union([Type.Integer(), Type.Null()]) });
-const Grants = Type.Array(Type.Object({ grantId: Type.String(), remaining: Type.Integer(), expiresAt: Time }));
+const Grants = Type.Array(ActiveGrant);
 // A query answers 503 when Redis (or, for older history, ClickHouse) is down; only a
 // balance with minSeq waits, and answers 504 when the projection is still behind.
 const errors = errorResponses([400, ...SCOPED_ERRORS, 503]);
@@ -66,7 +57,7 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryDeps): Promis
     config: { scope: 'points:read' },
     schema: {
       summary: 'Balance, seq and points expiring within 30 days; with minSeq, read your own write',
-      tags: ['queries'], params: UserParams, querystring: BalanceQuery, response: { 200: Balance, ...balanceErrors },
+      tags: ['queries'], params: UserParams, querystring: BalanceQuery, response: { 200: BalanceAnswer, ...balanceErrors },
     },
   }, async (request) => {
     const { userId } = request.params;
@@ -86,7 +77,7 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryDeps): Promis
     config: { scope: 'points:read' },
     schema: {
       summary: 'History, newest first, in pages (older pages than Redis keeps come from ClickHouse)',
-      tags: ['queries'], params: UserParams, querystring: HistoryQuery, response: { 200: History, ...errors },
+      tags: ['queries'], params: UserParams, querystring: HistoryQuery, response: { 200: HistoryPage, ...errors },
     },
   }, async (request) => {
     const { userId } = request.params;

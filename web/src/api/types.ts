@@ -1,39 +1,13 @@
-/** The shapes the v1 API answers with (see /docs/json and ../shared/API.md). */
-
-export interface Balance {
-  userId: string;
-  balance: number;
-  seq: number;
-  updatedAt: string | null;
-  expiringSoon: { amount: number; withinDays: number };
-}
+/**
+ * The shapes the v1 API answers with (see /docs/json and ../shared/API.md). The read
+ * side's answers are declared once, in schemas/http-answers.ts (type imports only: the
+ * console's bundle takes no code from outside web/).
+ */
+export type {
+  ActiveGrant, BalanceAnswer as Balance, DailyRow, ExpiringRow, HistoryItem, HistoryPage, TopUserRow,
+} from '../../../schemas/http-answers.ts';
 
 export type EventType = 'POINTS_GRANTED' | 'POINTS_USED' | 'POINTS_USE_CANCELED' | 'POINTS_EXPIRED' | 'POINTS_REVOKED' | (string & {});
-
-export interface HistoryItem {
-  eventId: string;
-  seq: number;
-  type: EventType;
-  amount: number;
-  balanceAfter: number;
-  occurredAt: string;
-  grantId?: string;
-  useId?: string;
-  cancellationId?: string;
-  orderId?: string;
-  reason?: string;
-}
-
-export interface HistoryPage {
-  items: HistoryItem[];
-  nextBeforeSeq: number | null;
-}
-
-export interface ActiveGrant {
-  grantId: string;
-  remaining: number;
-  expiresAt: string;
-}
 
 interface CommandReply {
   eventId: string;
@@ -55,19 +29,6 @@ export interface GrantBody { userId: string; amount: number; validDays?: number;
 export interface UseBody { userId: string; amount: number; orderId?: string; reason?: string }
 export interface CancelBody { amount?: number; reason?: string }
 export interface RevokeBody { reason: string }
-
-export interface DailyRow {
-  day: string;
-  granted: number;
-  used: number;
-  useCanceled: number;
-  expired: number;
-  revoked: number;
-  activeUsers: number;
-}
-
-export interface ExpiringRow { day: string; points: number; lots: number }
-export interface TopUserRow { userId: string; points: number }
 
 /** How a projector reports: running (status fresh), stalled (status older than the limit), not reporting (none). */
 export type ProjectorState = 'running' | 'stalled' | 'not reporting' | (string & {});
