@@ -73,6 +73,8 @@ export interface RunOptions {
 
 /** Failed consumer starts in a row after a crash before the process gives up (and is restarted). */
 const MAX_CONSUMER_RESTARTS = 8;
+/** Most bytes of dead letters in one produce request. */
+const DLQ_SEND_BYTES = 256 * 1024;
 /** A consumer that neither fetched nor heartbeated for this long is not reported alive. */
 const ALIVE_WITHIN_MS = 15_000;
 /** Store, registry, dead-letter and consumer retries: 200 ms doubling to 10 s, ±20%. */
@@ -329,28 +331,30 @@ export class ProjectorRunner {
   private async deadLetter(partition: number, poison: { m: KafkaMessage; reason: string }[]): Promise<void> {
     const { config, store, log } = this.opts;
     const at = new Date().toISOString();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.producer!.send({
-          topic: config.kafka.dlqTopic,
-          messages: poison.map(({ m, reason }) => ({
-            key: m.key,
-            value: m.value,
-            headers: {
-              ...m.headers,
-              'dlq.reason': reason,
-              'dlq.projector': store.name,
-              'dlq.topic': config.kafka.pointsTopic,
-              'dlq.partition': String(partition),
-              'dlq.offset': m.offset,
-              'dlq.at': at,
-            },
-          })),
-        });
-        break;
-      } catch (e) {
-        log.warn({ err: e, attempt }, 'dead-letter topic not writable; retrying');
-        await sleep(backoff(attempt));
+    const messages = poison.map(({ m, reason }) => ({
+      key: m.key,
+      value: m.value,
+      headers: {
+        ...m.headers,
+        'dlq.reason': reason,
+        'dlq.projector': store.name,
+        'dlq.topic': config.kafka.pointsTopic,
+        'dlq.partition': String(partition),
+        'dlq.offset': m.offset,
+        'dlq.at': at,
+      },
+    }));
+    // A replay's batch can hold megabytes of poison: one send each DLQ_SEND_BYTES at most,
+    // below the broker's limit for one request (message.max.bytes, 1 MiB by default).
+    for (const chunk of chunksBySize(messages, DLQ_SEND_BYTES)) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.producer!.send({ topic: config.kafka.dlqTopic, messages: chunk });
+          break;
+        } catch (e) {
+          log.warn({ err: e, attempt, messages: chunk.length }, 'dead-letter topic not writable; retrying');
+          await sleep(backoff(attempt));
+        }
       }
     }
     this.stats.deadLettered += poison.length;
@@ -364,4 +368,27 @@ export class ProjectorRunner {
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
   }
+}
+
+type DeadLetter = { key: Buffer | null; value: Buffer | null; headers: Record<string, unknown> };
+
+/** Messages in runs of at most `maxBytes` (keys, values and header values counted); a larger message goes alone. */
+export function chunksBySize<T extends DeadLetter>(messages: T[], maxBytes: number): T[][] {
+  const size = (m: T) => (m.key?.length ?? 0) + (m.value?.length ?? 0)
+    + Object.entries(m.headers).reduce((s, [k, v]) => s + k.length + (v === undefined ? 0 : Buffer.byteLength(String(v))), 0);
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const n = size(m);
+    if (current.length > 0 && bytes + n > maxBytes) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
