@@ -50,7 +50,7 @@ export async function startTestApi(
   return {
     app, db, config, schemaId, redis,
     auth: { admin: keyWith('admin'), write: keyWith('points:write', 'admin'), read: keyWith('points:read', 'points:write') },
-    close: async () => { await app.close(); await db.destroy(); redis.disconnect(); },
+    close: async () => { await app.close(); await db.destroy(); redis.disconnect(); await analytics.close(); },
   };
 }
 

@@ -49,7 +49,8 @@ try {
   if (model === 'redis') {
     say(`emptied Redis model: ${await emptyRedis(redis)} keys deleted`);
   } else {
-    await truncate(clickhouseFrom(config, 'writer'));
+    const ch = clickhouseFrom(config, 'writer');
+    await truncate(ch).finally(() => ch.close());
     say('emptied ClickHouse model');
   }
   await redis.del(statusKey(model));

@@ -1,13 +1,15 @@
 /**
- * A small ClickHouse client over the HTTP interface, for ClickHouse 18.16 (the Debian
- * package) and current releases alike: plain SQL, JSONEachRow in and out. 18.16 has
- * no query parameters, so values are quoted here (quote/quoteList) — never paste a
- * raw value into SQL.
+ * The ClickHouse client of every Node process: @clickhouse/client, for ClickHouse 18.16
+ * (the Debian package) and current releases (compose) alike. Plain SQL, JSONEachRow in
+ * and out. 18.16 has no server-side query parameters ("Unknown setting param_x"), so
+ * values are quoted here (quote/quoteList, tested in sql.unit.test.ts): the one place
+ * that builds SQL text from a value. Never paste a raw value into SQL.
  */
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { DbUser } from './config.ts';
 
 export class ClickHouseError extends Error {
-  constructor(message: string, public readonly status?: number) {
+  constructor(message: string, public readonly code?: string) {
     super(message);
     this.name = 'ClickHouseError';
   }
@@ -22,47 +24,56 @@ export function quoteList(values: string[]): string {
   return `(${values.map(quote).join(', ')})`;
 }
 
+/** The library's errors as ours: the server's message, or "not reachable" for a connection that failed. */
+function ours(e: unknown): ClickHouseError {
+  const err = e as { message?: string; code?: string };
+  if (err.code && /^E[A-Z]+$/.test(err.code)) return new ClickHouseError(`ClickHouse is not reachable: ${err.message ?? err.code}`, err.code);
+  return new ClickHouseError((err.message ?? String(e)).trim().slice(0, 2000), err.code);
+}
+
 export class ClickHouse {
-  constructor(
-    private readonly url: string,
-    private readonly user: DbUser,
-    private readonly database: string,
-    private readonly timeoutMs = 30_000,
-  ) {}
+  private readonly client: ClickHouseClient;
 
-  private async post(query: string, body?: string): Promise<string> {
-    const params = new URLSearchParams({ database: this.database });
-    if (body !== undefined) params.set('query', query);
-    let res: Response;
-    try {
-      res = await fetch(`${this.url}/?${params}`, {
-        method: 'POST',
-        headers: { 'X-ClickHouse-User': this.user.user, 'X-ClickHouse-Key': this.user.password },
-        body: body ?? query,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      throw new ClickHouseError(`ClickHouse is not reachable: ${(e as Error).message}`);
-    }
-    const text = await res.text();
-    if (!res.ok) throw new ClickHouseError(text.trim().slice(0, 2000), res.status);
-    return text;
+  constructor(url: string, user: DbUser, database: string, timeoutMs = 30_000) {
+    this.client = createClient({
+      url, username: user.user, password: user.password, database,
+      request_timeout: timeoutMs,
+      compression: { request: false, response: false },
+      // The library logs every failed request itself; ours are reported by their callers.
+      log: { level: ClickHouseLogLevel.OFF },
+    });
   }
 
-  /** Runs a statement (DDL, INSERT ... SELECT). */
+  /** Runs a statement (DDL, INSERT ... SELECT, or an INSERT with its data in the statement). */
   async exec(sql: string): Promise<void> {
-    await this.post(sql);
+    try {
+      await this.client.command({ query: sql });
+    } catch (e) {
+      throw ours(e);
+    }
   }
 
-  /** Rows of a SELECT (FORMAT JSONEachRow is added). 64-bit integers arrive as strings in 18.16. */
+  /** Rows of a SELECT (as JSONEachRow). 64-bit integers arrive as strings in 18.16. */
   async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const text = await this.post(`${sql}\nFORMAT JSONEachRow`);
-    return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as T);
+    try {
+      const rs = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      return await rs.json<T>();
+    } catch (e) {
+      throw ours(e);
+    }
   }
 
   /** Inserts rows as one INSERT (one block: atomic below max_insert_block_size rows). */
   async insert(table: string, rows: object[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.post(`INSERT INTO ${table} FORMAT JSONEachRow`, rows.map((r) => JSON.stringify(r)).join('\n'));
+    try {
+      await this.client.insert({ table, values: rows, format: 'JSONEachRow' });
+    } catch (e) {
+      throw ours(e);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
   }
 }

@@ -73,6 +73,7 @@ async function projectedOf(config: StackConfig, users: string[]): Promise<{ redi
     return { redis: seqs.reduce((a, b) => a + b, 0), clickhouse };
   } finally {
     redis.disconnect();
+    await ch.close();
   }
 }
 

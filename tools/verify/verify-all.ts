@@ -64,7 +64,8 @@ export async function verifyAll(config: StackConfig, opts: { readModels: boolean
         }
         const t2 = Date.now();
         const mine = await mysqlTotals(db);
-        const theirs = await totalsPerUserAndType(clickhouseFrom(config, 'writer'));
+        const ch = clickhouseFrom(config, 'writer');
+        const theirs = await totalsPerUserAndType(ch).finally(() => ch.close());
         report.clickhouse = compareTotals(mine, theirs, 'ClickHouse');
         line(`ClickHouse: compared ${mine.size} (user, type) totals, sum and count, in ${Date.now() - t2} ms`);
       }
