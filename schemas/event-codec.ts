@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { PointEvent } from './point-event.ts';
 
 export const POINT_EVENT_SUBJECT = 'points.events-value';
@@ -30,23 +31,14 @@ export function decodePointEvent(bytes: Buffer): { schemaId: number; event: Poin
 
 /**
  * Registers the schema under points.events-value with BACKWARD compatibility, through
- * the registry's Confluent-compatible API; returns the schema id the outbox carries.
+ * the registry's Confluent-compatible API (@kafkajs/confluent-schema-registry); returns
+ * the schema id the outbox carries. Registering the same schema again returns its id.
  */
 export async function registerPointEventSchema(registryUrl: string): Promise<number> {
-  const call = async (method: string, p: string, body: unknown) => {
-    const res = await fetch(`${registryUrl}${p}`, {
-      method,
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`schema registry ${method} ${p} answered ${res.status}: ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  };
-  const subject = encodeURIComponent(POINT_EVENT_SUBJECT);
-  await call('PUT', `/config/${subject}`, { compatibility: 'BACKWARD' });
-  const { id } = await call('POST', `/subjects/${subject}/versions`, { schemaType: 'AVRO', schema: pointEventSchemaText });
-  if (typeof id !== 'number') throw new Error(`schema registry returned no id: ${JSON.stringify(id)}`);
+  const registry = new SchemaRegistry({ host: registryUrl });
+  const { id } = await registry.register(
+    { type: SchemaType.AVRO, schema: pointEventSchemaText },
+    { subject: POINT_EVENT_SUBJECT, compatibility: COMPATIBILITY.BACKWARD },
+  );
   return id;
 }

@@ -5,10 +5,17 @@
  * Anything that fails is a PoisonMessage: it goes to the dead-letter topic.
  */
 import avro from 'avsc';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
 type Resolver = ReturnType<avro.Type['createResolver']>;
 import { pointEventType } from './event-codec.ts';
 import type { PointEvent } from './point-event.ts';
+
+/** Where writer schemas come from: the registry client (@kafkajs/confluent-schema-registry), or a test's own. */
+export interface SchemaSource {
+  /** The writer's schema of an id, parsed (an avsc Type for Avro); errors carry the HTTP `status`. */
+  getSchema(id: number): Promise<unknown>;
+}
 
 export class PoisonMessage extends Error {
   constructor(message: string) {
@@ -29,22 +36,30 @@ export class EventDecoder {
    */
   private readonly ready = new Map<number, Resolver | undefined | PoisonMessage>();
 
-  constructor(private readonly registryUrl: string) {}
+  private readonly registry: SchemaSource;
+
+  /** registry: the registry's URL (Confluent API), or a source of writer schemas (tests). */
+  constructor(registry: string | SchemaSource) {
+    this.registry = typeof registry === 'string' ? new SchemaRegistry({ host: registry }) : registry;
+  }
 
   private resolver(schemaId: number): Promise<Resolver | undefined> {
     let r = this.resolvers.get(schemaId);
     if (!r) {
       r = (async () => {
-        const res = await fetch(`${this.registryUrl}/schemas/ids/${schemaId}`, { signal: AbortSignal.timeout(10_000) });
-        if (res.status === 404) throw new PoisonMessage(`schema id ${schemaId} is unknown to the registry`);
-        if (!res.ok) throw new Error(`schema registry answered ${res.status} for schema ${schemaId}`);
-        const { schema } = (await res.json()) as { schema: string };
-        let writer: avro.Type;
+        let writer: unknown;
         try {
-          writer = avro.Type.forSchema(JSON.parse(schema) as avro.Schema);
+          writer = await this.registry.getSchema(schemaId);
         } catch (e) {
+          const status = (e as { status?: number }).status;
+          if (status === 404) throw new PoisonMessage(`schema id ${schemaId} is unknown to the registry`);
+          // Any other answer, or none (the client reports a refused connection as status 400),
+          // is registry trouble: the runner retries. The client parses the schema it fetched;
+          // an error without a status is that parse failing: the schema makes its messages poison.
+          if (status !== undefined || (e as { code?: string }).code) throw e;
           throw new PoisonMessage(`schema ${schemaId} is not a usable Avro schema: ${(e as Error).message}`);
         }
+        if (!(writer instanceof avro.Type)) throw new PoisonMessage(`schema ${schemaId} is not an Avro schema`);
         // Same canonical form: the bytes read the same without a resolver, and faster.
         if (writer.equals(pointEventType)) return undefined;
         try {

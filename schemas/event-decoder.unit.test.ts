@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import avro from 'avsc';
 import { encodePointEvent, pointEventSchemaText } from './event-codec.ts';
 import { pointEvent } from './point-event.ts';
@@ -13,27 +13,30 @@ const older = (() => {
   return { ...schema, fields: schema.fields.slice(0, -1) };
 })();
 
-/** A registry that knows schema 1 (ours) and 2 (older), answers 404 for others, or fails while `down`. */
+/**
+ * A registry client that knows schema 1 (ours) and 2 (older), answers 404 for others,
+ * or fails while `down`, as @kafkajs/confluent-schema-registry does (errors with `status`).
+ */
 function fakeRegistry() {
   const calls: number[] = [];
   let down = false;
-  vi.stubGlobal('fetch', async (url: string) => {
-    const id = Number(url.split('/').pop());
-    calls.push(id);
-    if (down) return new Response('unavailable', { status: 503 });
-    if (id === 1) return Response.json({ schema: pointEventSchemaText });
-    if (id === 2) return Response.json({ schema: JSON.stringify(older) });
-    return new Response('not found', { status: 404 });
-  });
-  return { calls, setDown: (d: boolean) => { down = d; } };
+  const httpError = (status: number) => Object.assign(new Error(`registry answered ${status}`), { status });
+  const source = {
+    getSchema: async (id: number) => {
+      calls.push(id);
+      if (down) throw httpError(503);
+      if (id === 1) return avro.Type.forSchema(JSON.parse(pointEventSchemaText) as avro.Schema);
+      if (id === 2) return avro.Type.forSchema(older as avro.Schema);
+      throw httpError(404);
+    },
+  };
+  return { calls, source, setDown: (d: boolean) => { down = d; } };
 }
-
-afterEach(() => { vi.unstubAllGlobals(); });
 
 describe('EventDecoder', () => {
   it('fetches a schema once, then decodes without waiting', async () => {
     const registry = fakeRegistry();
-    const decoder = new EventDecoder('http://registry');
+    const decoder = new EventDecoder(registry.source);
     const bytes = encodePointEvent(1, event);
     expect(decoder.decodeNow('u1', bytes)).toBeUndefined();
     expect(await decoder.decode('u1', bytes)).toEqual(event);
@@ -43,8 +46,7 @@ describe('EventDecoder', () => {
   });
 
   it('reads messages written with an older schema through a resolver', async () => {
-    fakeRegistry();
-    const decoder = new EventDecoder('http://registry');
+    const decoder = new EventDecoder(fakeRegistry().source);
     const body = avro.Type.forSchema(older as avro.Schema).toBuffer(event);
     const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 2]), body]);
     const expected = { ...event, [(JSON.parse(pointEventSchemaText) as { fields: { name: string }[] }).fields.at(-1)!.name]: null };
@@ -53,8 +55,7 @@ describe('EventDecoder', () => {
   });
 
   it('gives the reason for poison without throwing on the synchronous path', async () => {
-    fakeRegistry();
-    const decoder = new EventDecoder('http://registry');
+    const decoder = new EventDecoder(fakeRegistry().source);
     await decoder.decode('u1', encodePointEvent(1, event));
     expect(decoder.decodeNow('u1', Buffer.from('not avro at all'))).toMatch(/magic byte/);
     expect(decoder.decodeNow('u1', Buffer.from([0, 0]))).toMatch(/too short/);
@@ -66,7 +67,7 @@ describe('EventDecoder', () => {
 
   it('remembers an unknown schema id for a while: one registry call for a burst of such messages', async () => {
     const registry = fakeRegistry();
-    const decoder = new EventDecoder('http://registry');
+    const decoder = new EventDecoder(registry.source);
     const bytes = encodePointEvent(77, event);
     await expect(decoder.decode('u1', bytes)).rejects.toThrow(/schema id 77 is unknown/);
     expect(decoder.decodeNow('u1', bytes)).toMatch(/schema id 77 is unknown/);
@@ -76,7 +77,7 @@ describe('EventDecoder', () => {
 
   it('asks again after registry trouble (not poison: the runner retries)', async () => {
     const registry = fakeRegistry();
-    const decoder = new EventDecoder('http://registry');
+    const decoder = new EventDecoder(registry.source);
     const bytes = encodePointEvent(1, event);
     registry.setDown(true);
     const err = await decoder.decode('u1', bytes).catch((e: unknown) => e);
@@ -85,5 +86,16 @@ describe('EventDecoder', () => {
     registry.setDown(false);
     expect(await decoder.decode('u1', bytes)).toEqual(event);
     expect(registry.calls).toEqual([1, 1]);
+  });
+
+  it('a refused connection (the client reports it as status 400) is registry trouble, a schema that does not parse is poison', async () => {
+    const refused = new EventDecoder({ getSchema: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { status: 400 }); } });
+    const err = await refused.decode('u1', encodePointEvent(1, event)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(PoisonMessage);
+    const unparsable = new EventDecoder({ getSchema: async () => { throw new Error('unknown type: nope'); } });
+    await expect(unparsable.decode('u1', encodePointEvent(5, event))).rejects.toThrow(/schema 5 is not a usable Avro schema/);
+    const notAvro = new EventDecoder({ getSchema: async () => ({ kind: 'json schema' }) });
+    await expect(notAvro.decode('u1', encodePointEvent(6, event))).rejects.toThrow(/schema 6 is not an Avro schema/);
   });
 });
