@@ -20,38 +20,14 @@ import { Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StackConfig } from '../../../common/src/config.ts';
 import { CdcMonitor, type BinlogPosition } from '../../../common/src/cdc-position.ts';
-import { groupLag, type PartitionLag } from '../../../common/src/kafka-lag.ts';
+import { groupLag } from '../../../common/src/kafka-lag.ts';
 import { PROJECTORS } from '../../../common/src/projector-groups.ts';
+import type { PipelineStatus } from '../../../schemas/http-answers.ts';
 import { readStatus } from '../../../projectors/shared/status.ts';
 
-export interface ConnectorSample {
-  name: string;
-  state: string;
-  tasks: { id: number; state: string; workerId: string }[];
-  database: BinlogPosition | null;
-  connectorAt: BinlogPosition | null;
-  bytesBehind: number | null;
-  msBehind: number | null;
-  error?: string;
-}
-
-export interface ProjectorSample {
-  name: string;
-  groupId: string;
-  /** running: status fresh; stalled: older than PROJECTOR_STALLED_AFTER_MS; not reporting: none. */
-  state: 'running' | 'stalled' | 'not reporting';
-  lag: number | null;
-  partitions: PartitionLag[];
-  lastEvent: { userId: string; seq: number; occurredAt: string; appliedAt: string } | null;
-  freshnessMs: number | null;
-  statusAgeMs: number | null;
-  applied: number;
-  duplicatesSkipped: number;
-  deadLettered: number;
-  storeRetries: number;
-  gapsStopped: number;
-  consumerRestarts: number;
-}
+/** One connector and one projector as the pipeline status answers them (schemas/http-answers.ts). */
+export type ConnectorSample = PipelineStatus['connectors'][number];
+export type ProjectorSample = PipelineStatus['projectors'][number];
 
 export interface PipelineSample {
   at: number;
