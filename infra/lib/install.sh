@@ -7,7 +7,7 @@ APT_NEEDS=(
   "redis-server:redis-server" "redis-cli:redis-tools"
   "clickhouse-server:clickhouse-server" "clickhouse-client:clickhouse-client"
   "curl:curl" "java:openjdk-17-jre-headless" "mvn:maven"
-  "chromium:chromium" "python3:python3-venv" "shellcheck:shellcheck"
+  "chromium:chromium" "shellcheck:shellcheck"
 )
 
 have_cmd() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }
@@ -88,6 +88,11 @@ install_schemathesis() {
   log "installing Schemathesis $SCHEMATHESIS_VERSION (PyPI) into $venv"
   # A venv whose python no longer runs (python3 upgraded or moved) is made again.
   if ! "$venv/bin/python" -c '' >/dev/null 2>&1; then
+    # Debian's own python3 makes venvs only with python3-venv (ensurepip) installed.
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+      log "installing Debian package python3-venv (python3 -m venv needs it)"
+      as_root apt-get install -y -q python3-venv >> "$LOG_DIR/install.log" 2>&1 || die "apt-get install python3-venv failed; see $LOG_DIR/install.log"
+    fi
     python3 -m venv --clear "$venv" >> "$LOG_DIR/install.log" 2>&1 \
       || { rm -rf "$venv"; die "python3 -m venv failed (Debian: apt-get install python3-venv); see $LOG_DIR/install.log"; }
   fi
