@@ -1,5 +1,5 @@
 /**
- * The answers of the read side of the HTTP API, declared once (TypeBox): the routes use
+ * The answers of the HTTP API (the commands' and the read side's), declared once (TypeBox): the routes use
  * them as response schemas (OpenAPI, serialisation), the read models return their
  * Static<> types, and the console imports the types. A change here is a change of the
  * HTTP contract (API.md).
@@ -8,6 +8,34 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const Time = Type.String({ format: 'date-time', description: 'ISO-8601, UTC' });
 const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+const CommandReply = {
+  eventId: Type.String(),
+  userId: Type.String(),
+  seq: Type.Integer({ description: "the user's seq after the command: pass it as minSeq to read your write" }),
+  balance: Type.Integer({ description: "the user's balance after the command" }),
+};
+const Allocation = Type.Object({ grantId: Type.String(), amount: Type.Integer() });
+
+export const GrantReply = Type.Object({ grantId: Type.String(), ...CommandReply, expiresAt: Time });
+export type GrantReply = Static<typeof GrantReply>;
+export const UseReply = Type.Object({ useId: Type.String(), ...CommandReply, allocations: Type.Array(Allocation) });
+export type UseReply = Static<typeof UseReply>;
+export const CancelReply = Type.Object({
+  cancellationId: Type.String(),
+  ...CommandReply,
+  restored: Type.Array(
+    Type.Object({
+      grantId: Type.String(),
+      amount: Type.Integer(),
+      expired: Type.Boolean({ description: 'the lot had lapsed: its share expired again at once' }),
+      revoked: Type.Boolean({ description: 'the grant was revoked: its share was revoked again at once' }),
+    }),
+  ),
+});
+export type CancelReply = Static<typeof CancelReply>;
+export const RevokeReply = Type.Object({ grantId: Type.String(), ...CommandReply, revoked: Type.Integer({ description: 'points taken back' }) });
+export type RevokeReply = Static<typeof RevokeReply>;
 
 export const BalanceAnswer = Type.Object({
   userId: Type.String(),

@@ -1,4 +1,5 @@
-/** TypeBox schemas shared by the routes (and the OpenAPI document at /docs). */
+/** TypeBox schemas shared by the routes (and the OpenAPI document at /docs). The answers are declared in schemas/http-answers.ts. */
+export { CancelReply, GrantReply, RevokeReply, UseReply } from '../../../schemas/http-answers.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_AMOUNT } from '../points/types.ts';
 import { ERROR_STATUS, type ErrorCode } from './app-error.ts';
@@ -8,7 +9,6 @@ export const Amount = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, descriptio
 export const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'UUID' });
 export const Time = Type.String({ format: 'date-time', description: 'ISO-8601, UTC' });
 const Reason = Type.String({ minLength: 1, maxLength: 200 });
-const Allocation = Type.Object({ grantId: Type.String(), amount: Type.Integer() });
 
 export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
@@ -79,14 +79,6 @@ export const GrantBody = Type.Object(
 );
 export type GrantBody = Static<typeof GrantBody>;
 
-const CommandReply = {
-  eventId: Type.String(),
-  userId: Type.String(),
-  seq: Type.Integer({ description: "the user's seq after the command: pass it as minSeq to read your write" }),
-  balance: Type.Integer({ description: "the user's balance after the command" }),
-};
-
-export const GrantReply = Type.Object({ grantId: Type.String(), ...CommandReply, expiresAt: Time });
 
 export const UseBody = Type.Object(
   {
@@ -98,7 +90,6 @@ export const UseBody = Type.Object(
   { additionalProperties: false },
 );
 export type UseBody = Static<typeof UseBody>;
-export const UseReply = Type.Object({ useId: Type.String(), ...CommandReply, allocations: Type.Array(Allocation) });
 
 export const UseParams = Type.Object({ useId: Id });
 export const CancelBody = Type.Object(
@@ -106,23 +97,10 @@ export const CancelBody = Type.Object(
   { additionalProperties: false, description: 'no amount: all that is left of the use' },
 );
 export type CancelBody = Static<typeof CancelBody>;
-export const CancelReply = Type.Object({
-  cancellationId: Type.String(),
-  ...CommandReply,
-  restored: Type.Array(
-    Type.Object({
-      grantId: Type.String(),
-      amount: Type.Integer(),
-      expired: Type.Boolean({ description: 'the lot had lapsed: its share expired again at once' }),
-      revoked: Type.Boolean({ description: 'the grant was revoked: its share was revoked again at once' }),
-    }),
-  ),
-});
 
 export const GrantParams = Type.Object({ grantId: Id });
 export const RevokeBody = Type.Object({ reason: Reason }, { additionalProperties: false });
 export type RevokeBody = Static<typeof RevokeBody>;
-export const RevokeReply = Type.Object({ grantId: Type.String(), ...CommandReply, revoked: Type.Integer({ description: 'points taken back' }) });
 
 export const ExpireBody = Type.Object({ asOf: Type.Optional(Time) }, { additionalProperties: false });
 export type ExpireBody = Static<typeof ExpireBody>;

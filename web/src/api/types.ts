@@ -4,25 +4,12 @@
  * console's bundle takes no code from outside web/).
  */
 export type {
-  ActiveGrant, BalanceAnswer as Balance, DailyRow, ExpiringRow, HistoryItem, HistoryPage, TopUserRow,
+  ActiveGrant, BalanceAnswer as Balance, CancelReply, DailyRow, ExpiringRow, GrantReply, HistoryItem, HistoryPage, RevokeReply, TopUserRow, UseReply,
 } from '../../../schemas/http-answers.ts';
+import type { CancelReply, GrantReply, RevokeReply, UseReply } from '../../../schemas/http-answers.ts';
 
 export type EventType = 'POINTS_GRANTED' | 'POINTS_USED' | 'POINTS_USE_CANCELED' | 'POINTS_EXPIRED' | 'POINTS_REVOKED' | (string & {});
 
-interface CommandReply {
-  eventId: string;
-  userId: string;
-  seq: number;
-  balance: number;
-}
-
-export interface GrantReply extends CommandReply { grantId: string; expiresAt: string }
-export interface UseReply extends CommandReply { useId: string; allocations: { grantId: string; amount: number }[] }
-export interface CancelReply extends CommandReply {
-  cancellationId: string;
-  restored: { grantId: string; amount: number; expired: boolean; revoked: boolean }[];
-}
-export interface RevokeReply extends CommandReply { grantId: string; revoked: number }
 export type AnyCommandReply = GrantReply | UseReply | CancelReply | RevokeReply;
 
 export interface GrantBody { userId: string; amount: number; validDays?: number; expiresAt?: string; reason: string; source?: string }
