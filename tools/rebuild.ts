@@ -14,6 +14,7 @@ import { stack } from '../testing/stack-control.ts';
 import { clickhouseFrom, truncate } from '../projectors/clickhouse/analytics.ts';
 import { statusKey } from '../projectors/shared/status.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { retry } from '../common/src/retry.ts';
 
 const model = process.argv[2];
 if (model !== 'redis' && model !== 'clickhouse') {
@@ -42,9 +43,11 @@ const kafka = new Kafka({ clientId: 'rebuild', brokers: config.kafka.brokers, lo
 const admin = kafka.admin();
 await admin.connect();
 const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+let stopped = false;
 try {
   say(`stopping ${service}`);
   await stack('stop', service);
+  stopped = true;
 
   if (model === 'redis') {
     say(`emptied Redis model: ${await emptyRedis(redis)} keys deleted`);
@@ -55,7 +58,12 @@ try {
   }
   await redis.del(statusKey(model));
 
-  await admin.resetOffsets({ groupId, topic, earliest: true });
+  // A member that left without leaving the group (killed) stays in it until its session
+  // times out (10 s): until then the group cannot be rewound.
+  await retry(() => admin.resetOffsets({ groupId, topic, earliest: true }), {
+    retries: 20, initialMs: 1000, maxMs: 2000,
+    onRetry: (e) => say(`cannot rewind ${groupId} yet (${(e as Error).message}); retrying`),
+  });
   const ends = await admin.fetchTopicOffsets(topic);
   const lows = new Map(ends.map((o) => [o.partition, Number(o.low)]));
   const target = ends.reduce((s, o) => s + Number(o.high) - Number(o.low), 0);
@@ -63,6 +71,7 @@ try {
 
   say(`starting ${service}`);
   await stack('start', service);
+  stopped = false;
 
   let last = { at: Date.now(), done: 0 };
   for (;;) {
@@ -85,6 +94,11 @@ try {
   const secs = (Date.now() - t0) / 1000;
   say(`done: ${target} messages replayed in ${secs.toFixed(1)} s (${Math.round(target / secs)}/s overall)`);
 } finally {
+  // Never leave the projector stopped: a failed rebuild says so and starts it again.
+  if (stopped) {
+    say(`rebuild failed; starting ${service} again`);
+    await stack('start', service).catch((e: Error) => say(`cannot start ${service}: ${e.message}`));
+  }
   await admin.disconnect();
   redis.disconnect();
 }

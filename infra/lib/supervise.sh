@@ -5,7 +5,8 @@
 #
 #   supervise.sh NAME RUN_DIR -- command [args...]
 #
-# - `stack stop` sends SIGTERM to this process: it forwards the signal to the service,
+# - `stack stop` sends SIGTERM to this process: it forwards the signal to the service's
+#   own process (which passes it on to its children),
 #   waits for it to exit and exits itself; nothing is restarted.
 # - `stack kill` (the fault tests) sends SIGKILL to the service's process group only:
 #   a crash. The supervisor restarts it after the backoff.
@@ -28,7 +29,10 @@ say() { printf '%s [supervisor] %s: %s\n' "$(date -u +%FT%T.%3NZ)" "$name" "$*";
 
 on_term() {
   stopping=1
-  if [[ -n "$child" ]]; then kill -TERM -- "-$child" 2>/dev/null || kill -TERM "$child" 2>/dev/null || true; fi
+  # To the service's own process only: it passes the signal on to what it started (tsx to
+  # node). Sent to the whole group, node would get it twice, and a second SIGTERM means
+  # "exit now" to close-with-grace: a projector would leave without leaving its group.
+  if [[ -n "$child" ]]; then kill -TERM "$child" 2>/dev/null || true; fi
 }
 trap on_term TERM INT
 
