@@ -21,6 +21,9 @@ export interface BinlogPosition {
 /** The binlog file's sequence number (mariadb-bin.000042 -> 42). */
 const fileNumber = (file: string) => Number(/\.(\d+)$/.exec(file)?.[1] ?? Number.NaN);
 
+/** A position as one number increasing along the binlog (file number, then position; positions stay below 2^32). */
+export const binlogOrdinal = (p: BinlogPosition) => fileNumber(p.file) * 2 ** 32 + p.pos;
+
 /** a - b in the order of the binlog: negative, zero or positive (files first, then positions). */
 export function compareBinlog(a: BinlogPosition, b: BinlogPosition): number {
   const fa = fileNumber(a.file);

@@ -19,7 +19,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StackConfig } from '../../../common/src/config.ts';
-import { CdcMonitor, type BinlogPosition } from '../../../common/src/cdc-position.ts';
+import { binlogOrdinal, CdcMonitor } from '../../../common/src/cdc-position.ts';
 import { groupLag } from '../../../common/src/kafka-lag.ts';
 import { PROJECTORS } from '../../../common/src/projector-groups.ts';
 import type { PipelineStatus } from '../../../schemas/http-answers.ts';
@@ -47,9 +47,6 @@ export interface HistoryPoint {
   projectorLag: Record<string, number | null>;
   freshnessMs: number | null;
 }
-
-/** A binlog position as one increasing number (file number, then position). */
-const linear = (p: BinlogPosition) => Number(/\.(\d+)$/.exec(p.file)?.[1] ?? 0) * 2 ** 32 + p.pos;
 
 /**
  * When `value` first exceeded `target` in the history (interpolated); undefined when it
@@ -216,8 +213,8 @@ export class PipelineMonitor {
     s.connectors.forEach((c, i) => {
       if (c.bytesBehind === null) return;
       if (c.bytesBehind === 0 || !c.connectorAt) { c.msBehind = 0; return; }
-      const target = linear(c.connectorAt);
-      c.msBehind = Math.round(ageOf(passedAt(history.map((h) => ({ at: h.at, value: h.connectors[i]?.database ? linear(h.connectors[i]!.database!) : null })), target)));
+      const target = binlogOrdinal(c.connectorAt);
+      c.msBehind = Math.round(ageOf(passedAt(history.map((h) => ({ at: h.at, value: h.connectors[i]?.database ? binlogOrdinal(h.connectors[i]!.database!) : null })), target)));
     });
     for (const p of s.projectors) {
       if (p.lag === null || p.lag === 0) continue;

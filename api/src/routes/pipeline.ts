@@ -15,8 +15,6 @@ import type { StackConfig } from '../../../common/src/config.ts';
 import { PipelineMonitor } from '../pipeline/monitor.ts';
 import { ErrorBody } from '../http/schemas.ts';
 
-export { PROJECTORS } from '../../../common/src/projector-groups.ts';
-
 export interface PipelineDeps {
   config: StackConfig;
   redis: Redis;
