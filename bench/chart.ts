@@ -1,6 +1,11 @@
 /** A small SVG chart: p50 and p99 latency (ms) against throughput (commands/s). */
 export function latencyChart(points: { concurrency: number; perSecond: number; p50Ms: number; p99Ms: number }[]): string {
-  const W = 640, H = 360, L = 60, R = 20, T = 30, B = 50;
+  const W = 640,
+    H = 360,
+    L = 60,
+    R = 20,
+    T = 30,
+    B = 50;
   const maxX = Math.max(1, ...points.map((p) => p.perSecond)) * 1.1;
   const maxY = Math.max(1, ...points.map((p) => p.p99Ms)) * 1.1;
   const x = (v: number) => L + (v / maxX) * (W - L - R);

@@ -13,7 +13,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../common/src/config.ts';
-import { createDb } from '../common/src/mysql.ts';
+import { createShards } from '../common/src/mysql.ts';
+import { idOnShard, shardOfId, shardOfUser } from '../common/src/shards.ts';
 import { encodePointEvent, registerPointEventSchema } from '../schemas/event-codec.ts';
 import { Ledger } from '../api/src/ledger/ledger.ts';
 import type { PointEvent } from '../schemas/point-event.ts';
@@ -22,8 +23,10 @@ import { benchAuth, cpuBetween, runLoad, stackUsage, writeResults, type LoadResu
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '32' },
-    users: { type: 'string', default: '10000' }, phases: { type: 'string', default: 'http,ledger,raw' },
+    seconds: { type: 'string', default: '15' },
+    concurrency: { type: 'string', default: '32' },
+    users: { type: 'string', default: '10000' },
+    phases: { type: 'string', default: 'http,ledger,raw' },
   },
 });
 const seconds = Number(values.seconds);
@@ -51,11 +54,16 @@ const pick = (i: number): Pick => {
 class RecentUses {
   private ids: string[] = [];
   private head = 0;
-  add(id: string): void { this.ids.push(id); }
+  add(id: string): void {
+    this.ids.push(id);
+  }
   take(): string | undefined {
     if (this.head >= this.ids.length) return undefined;
     const id = this.ids[this.head++];
-    if (this.head > 10_000) { this.ids = this.ids.slice(this.head); this.head = 0; }
+    if (this.head > 10_000) {
+      this.ids = this.ids.slice(this.head);
+      this.head = 0;
+    }
     return id;
   }
 }
@@ -67,7 +75,11 @@ async function measured(phase: () => Promise<LoadResult>): Promise<LoadResult & 
   const r = await phase();
   const cpu = cpuBetween(before, stackUsage(cfg.stackDir));
   const cpuMsPerCommand = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(((v * 1000) / Math.max(1, r.ops)).toFixed(3))]));
-  console.log(`  CPU ms per command: ${Object.entries(cpuMsPerCommand).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `  CPU ms per command: ${Object.entries(cpuMsPerCommand)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   return { ...r, cpuMsPerCommand };
 }
 
@@ -89,8 +101,16 @@ async function httpOp(worker: number, userId: string, c: Pick): Promise<boolean>
     if (res.status === 201) httpUses.add((JSON.parse(res.body) as { useId: string }).useId);
     return res.status === 201;
   }
-  return (await conn.request('POST', '/v1/points/grants', headers,
-    JSON.stringify({ userId, amount: c.amount, validDays: c === seedGrant ? 365 : 100, reason: 'bench' }))).status === 201;
+  return (
+    (
+      await conn.request(
+        'POST',
+        '/v1/points/grants',
+        headers,
+        JSON.stringify({ userId, amount: c.amount, validDays: c === seedGrant ? 365 : 100, reason: 'bench' }),
+      )
+    ).status === 201
+  );
 }
 /** Seeds every user with one large grant, `width` at a time. */
 async function seed(name: string, list: string[], width: number, op: (worker: number, userId: string) => Promise<unknown>): Promise<void> {
@@ -114,55 +134,74 @@ const httpResult = await runPhase('http', 64, httpOp);
 client.close();
 
 // --- ledger (same code and SQL as the API, no HTTP)
-const db = createDb(cfg, concurrency + 2);
+const shards = createShards(cfg, concurrency + 2);
 const schemaId = await registerPointEventSchema(cfg.registry.url);
-const ledger = new Ledger({ db, schemaId, clock: Date.now, newId: randomUUID });
+const ledger = new Ledger({ shards, schemaId, clock: Date.now });
 const ledgerUses = new RecentUses();
 const ledgerOp = async (userId: string, c: Pick): Promise<void> => {
-  const id = randomUUID();
+  const id = shards.newIdFor({ userId });
   const idempotency = { client: 'bench', key: randomUUID(), requestHash: 'x' };
   const useId = c.kind === 'cancel' ? ledgerUses.take() : undefined;
   if (useId) {
     await ledger.execute({
-      idempotency, target: { useId },
-      build: (w) => ({ kind: 'cancelUse', userId: w.userId, useId, cancellationId: id, amount: null, reason: 'bench' }),
+      idempotency,
+      target: { useId },
+      build: (w) => ({ kind: 'cancelUse', userId: w.userId, useId, cancellationId: shards.newIdFor({ id: useId }), amount: null, reason: 'bench' }),
       respond: (events) => events.length,
     });
     return;
   }
   const use = c.kind !== 'grant';
   await ledger.execute({
-    idempotency, target: { userId },
-    build: () => (use
-      ? { kind: 'use', userId, useId: id, amount: c.amount || 1, orderId: null, reason: null }
-      : { kind: 'grant', userId, grantId: id, amount: c.amount, expiresAt: Date.now() + 100 * DAY, reason: 'bench', source: null }),
+    idempotency,
+    target: { userId },
+    build: () =>
+      use
+        ? { kind: 'use', userId, useId: id, amount: c.amount || 1, orderId: null, reason: null }
+        : { kind: 'grant', userId, grantId: id, amount: c.amount, expiresAt: Date.now() + 100 * DAY, reason: 'bench', source: null },
     respond: (events) => events.length,
   });
   if (use) ledgerUses.add(id);
 };
 const ledgerResult = await runPhase('ledger', concurrency, (_w, u, c) => ledgerOp(u, c));
-await db.destroy();
+await shards.destroy();
 
 // --- raw mysql2: the statements of a use, grant or cancel, hand-written, in the same two
-// round trips as the Ledger (CommandTx): reads with locks, then writes and COMMIT.
-const pool = mysql.createPool({
-  host: cfg.mysql.host, port: cfg.mysql.port, user: cfg.mysql.app.user, password: cfg.mysql.app.password,
-  database: cfg.mysql.database, connectionLimit: concurrency + 2, timezone: 'Z', multipleStatements: true,
-});
+// round trips as the Ledger (CommandTx): reads with locks, then writes and COMMIT. On
+// the user's shard, as the Ledger does (one pool per shard).
+const pools = cfg.mysql.shards.map((shard) =>
+  mysql.createPool({
+    host: shard.host,
+    port: shard.port,
+    user: cfg.mysql.app.user,
+    password: cfg.mysql.app.password,
+    database: cfg.mysql.database,
+    connectionLimit: concurrency + 2,
+    timezone: 'Z',
+    multipleStatements: true,
+  }),
+);
 const rawUses = new RecentUses();
 type Rows = mysql.RowDataPacket[];
 async function rawTx(userId: string, c: Pick): Promise<void> {
-  const conn = await pool.getConnection();
+  const cancelOf = c.kind === 'cancel' ? rawUses.take() : undefined;
+  const shard = cancelOf ? (shardOfId(cancelOf, pools.length) ?? 0) : shardOfUser(userId, pools.length);
+  const conn = await pools[shard]!.getConnection();
   const f = (sql: string, v: unknown[]) => conn.format(sql, v);
   try {
     const now = new Date();
-    const id = randomUUID();
-    const cancelOf = c.kind === 'cancel' ? rawUses.take() : undefined;
+    const id = idOnShard(shard);
     const kind = cancelOf ? 'cancel' : c.kind === 'grant' ? 'grant' : 'use';
     const amount = c.amount || 1;
     const reads = [
-      'SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'START TRANSACTION',
-      f('INSERT INTO idempotency_keys (client, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, 0, "", ?)', ['bench-raw', randomUUID(), 'x', now]),
+      'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
+      'START TRANSACTION',
+      f('INSERT INTO idempotency_keys (client, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, 0, "", ?)', [
+        'bench-raw',
+        randomUUID(),
+        'x',
+        now,
+      ]),
     ];
     let owner = userId;
     if (cancelOf) {
@@ -175,8 +214,14 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
       reads.push(f('SELECT use_id, amount, canceled FROM point_uses WHERE use_id IN (?) AND user_id = ?', [[cancelOf], owner]));
       reads.push(f('SELECT use_id, grant_id, amount, restored FROM point_use_allocations WHERE use_id IN (?)', [[cancelOf]]));
     }
-    reads.push(f('SELECT grant_id, amount, remaining, expires_at, granted_at, grant_seq, revoked FROM point_lots WHERE user_id = ? AND (is_open = 1'
-      + (cancelOf ? ' OR grant_id IN (SELECT grant_id FROM point_use_allocations WHERE use_id IN (?))' : '') + ') FOR UPDATE', cancelOf ? [owner, [cancelOf]] : [owner]));
+    reads.push(
+      f(
+        'SELECT grant_id, amount, remaining, expires_at, granted_at, grant_seq, revoked FROM point_lots WHERE user_id = ? AND (is_open = 1' +
+          (cancelOf ? ' OR grant_id IN (SELECT grant_id FROM point_use_allocations WHERE use_id IN (?))' : '') +
+          ') FOR UPDATE',
+        cancelOf ? [owner, [cancelOf]] : [owner],
+      ),
+    );
     const [res] = await conn.query<Rows[]>(reads.join(';'));
     const lots = res[res.length - 1]!;
     const w = res[res.length - (cancelOf ? 4 : 2)]!;
@@ -184,14 +229,36 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
     const seq = Number(w[0]?.seq ?? 0) + 1;
     const writes: string[] = [];
     const event: PointEvent = {
-      eventId: randomUUID(), userId: owner, seq, type: 'POINTS_GRANTED', amount,
-      balanceAfter: balance + amount, occurredAt: now.getTime(), grantId: null, useId: null, cancellationId: null,
-      expiresAt: null, allocations: [], reason: null, source: null, orderId: null,
+      eventId: randomUUID(),
+      userId: owner,
+      seq,
+      type: 'POINTS_GRANTED',
+      amount,
+      balanceAfter: balance + amount,
+      occurredAt: now.getTime(),
+      grantId: null,
+      useId: null,
+      cancellationId: null,
+      expiresAt: null,
+      allocations: [],
+      reason: null,
+      source: null,
+      orderId: null,
+      holdId: null,
+      availableAt: null,
+      heldAfter: 0,
+      pendingAfter: 0,
     };
     if (kind === 'use') {
       const lot = lots.sort((a, b) => a.expires_at - b.expires_at)[0]!;
       Object.assign(event, { type: 'POINTS_USED', balanceAfter: balance - amount, useId: id, allocations: [{ grantId: lot.grant_id, amount }] });
-      writes.push(f('UPDATE point_lots SET remaining = ?, revoked = 0, is_open = ? WHERE grant_id = ?', [lot.remaining - amount, lot.remaining > amount ? 1 : 0, lot.grant_id]));
+      writes.push(
+        f('UPDATE point_lots SET remaining = ?, revoked = 0, is_open = ? WHERE grant_id = ?', [
+          lot.remaining - amount,
+          lot.remaining > amount ? 1 : 0,
+          lot.grant_id,
+        ]),
+      );
       writes.push(f('INSERT INTO point_uses (use_id, user_id, amount, canceled, used_at) VALUES (?, ?, ?, 0, ?)', [id, owner, amount, now]));
       writes.push(f('INSERT INTO point_use_allocations (use_id, grant_id, amount, restored) VALUES ?', [[[id, lot.grant_id, amount, 0]]]));
     } else if (kind === 'cancel') {
@@ -199,23 +266,58 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
       const alloc = res[res.length - 2]![0]!;
       const lot = lots.find((l) => l.grant_id === alloc.grant_id)!;
       const back = Number(use.amount) - Number(use.canceled);
-      Object.assign(event, { type: 'POINTS_USE_CANCELED', amount: back, balanceAfter: balance + back, useId: cancelOf, cancellationId: id, allocations: [{ grantId: lot.grant_id, amount: back }] });
+      Object.assign(event, {
+        type: 'POINTS_USE_CANCELED',
+        amount: back,
+        balanceAfter: balance + back,
+        useId: cancelOf,
+        cancellationId: id,
+        allocations: [{ grantId: lot.grant_id, amount: back }],
+      });
       writes.push(f('UPDATE point_lots SET remaining = ?, revoked = 0, is_open = 1 WHERE grant_id = ?', [Number(lot.remaining) + back, lot.grant_id]));
       writes.push(f('UPDATE point_uses SET canceled = ? WHERE use_id = ?', [use.amount, cancelOf]));
       writes.push(f('UPDATE point_use_allocations SET restored = ? WHERE use_id = ? AND grant_id = ?', [alloc.amount, cancelOf, alloc.grant_id]));
     } else {
       Object.assign(event, { grantId: id, expiresAt: now.getTime() + 100 * DAY });
-      writes.push(f('INSERT INTO point_lots (grant_id, user_id, amount, remaining, expires_at, granted_at, grant_seq, revoked, is_open, reason, source) VALUES ?',
-        [[[id, owner, amount, amount, new Date(event.expiresAt!), now, seq, 0, 1, 'bench', null]]]));
+      writes.push(
+        f('INSERT INTO point_lots (grant_id, user_id, amount, remaining, expires_at, granted_at, grant_seq, revoked, is_open, reason, source) VALUES ?', [
+          [[id, owner, amount, amount, new Date(event.expiresAt!), now, seq, 0, 1, 'bench', null]],
+        ]),
+      );
     }
-    writes.unshift(w.length === 0
-      ? f('INSERT INTO point_wallets (user_id, balance, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [owner, event.balanceAfter, seq, now, now])
-      : f('UPDATE point_wallets SET balance = ?, seq = ?, updated_at = ? WHERE user_id = ?', [event.balanceAfter, seq, now, owner]));
+    writes.unshift(
+      w.length === 0
+        ? f('INSERT INTO point_wallets (user_id, balance, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [owner, event.balanceAfter, seq, now, now])
+        : f('UPDATE point_wallets SET balance = ?, seq = ?, updated_at = ? WHERE user_id = ?', [event.balanceAfter, seq, now, owner]),
+    );
     writes.push(
-      f('INSERT INTO point_events (event_id, user_id, seq, type, amount, balance_after, occurred_at, grant_id, use_id, cancellation_id, expires_at, allocations, reason, source, order_id) VALUES ?',
-        [[[event.eventId, owner, seq, event.type, event.amount, event.balanceAfter, now, event.grantId, event.useId, event.cancellationId,
-          event.expiresAt ? new Date(event.expiresAt) : null, JSON.stringify(event.allocations), null, null, null]]]),
-      f('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ?', [[[event.eventId, 'points', owner, event.type, encodePointEvent(schemaId, event)]]]),
+      f(
+        'INSERT INTO point_events (event_id, user_id, seq, type, amount, balance_after, occurred_at, grant_id, use_id, cancellation_id, expires_at, allocations, reason, source, order_id) VALUES ?',
+        [
+          [
+            [
+              event.eventId,
+              owner,
+              seq,
+              event.type,
+              event.amount,
+              event.balanceAfter,
+              now,
+              event.grantId,
+              event.useId,
+              event.cancellationId,
+              event.expiresAt ? new Date(event.expiresAt) : null,
+              JSON.stringify(event.allocations),
+              null,
+              null,
+              null,
+            ],
+          ],
+        ],
+      ),
+      f('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ?', [
+        [[event.eventId, 'points', owner, event.type, encodePointEvent(schemaId, event)]],
+      ]),
       f('DELETE FROM point_event_outbox WHERE id IN (?)', [[event.eventId]]),
       f('UPDATE idempotency_keys SET status = 201, response = ? WHERE client = ? AND idem_key = ?', ['{}', 'bench-raw', randomUUID()]),
       'COMMIT',
@@ -230,7 +332,7 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
   }
 }
 const rawResult = await runPhase('raw', concurrency, (_w, u, c) => rawTx(u, c));
-await pool.end();
+await Promise.all(pools.map((p) => p.end()));
 
 const summary = {
   at: new Date().toISOString(),

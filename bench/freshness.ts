@@ -16,8 +16,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../common/src/config.ts';
+import { createRedis } from '../common/src/redis.ts';
 import { userKeys } from '../projectors/redis/keys.ts';
 import { BenchConnection } from './http-client.ts';
 import { benchAuth, cpuBetween, percentile, stackUsage, writeResults } from './lib.ts';
@@ -56,11 +56,18 @@ async function one(i: number, scheduled: number): Promise<void> {
   const conn = await take();
   try {
     const t0 = scheduled;
-    const res = await conn.request('POST', '/v1/points/grants', { ...headers, 'idempotency-key': randomUUID() },
-      JSON.stringify({ userId: userOf(i), amount: 10, validDays: 30, reason: 'freshness bench' }));
+    const res = await conn.request(
+      'POST',
+      '/v1/points/grants',
+      { ...headers, 'idempotency-key': randomUUID() },
+      JSON.stringify({ userId: userOf(i), amount: 10, validDays: 30, reason: 'freshness bench' }),
+    );
     const t1 = performance.now();
     commandMs.push(t1 - t0);
-    if (res.status !== 201) { refused++; return; }
+    if (res.status !== 201) {
+      refused++;
+      return;
+    }
     if (i % 50 === 0) {
       const b = await conn.request('GET', `/v1/users/${userOf(i)}/balance?minSeq=1&waitMs=10000`, headers);
       if (b.status === 200) readYourWriteMs.push(performance.now() - t1);
@@ -81,7 +88,10 @@ let sent = 0;
 let lastPrint = start;
 while (sent < total) {
   const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
-  while (sent < due) { inflight.push(one(sent, start + (sent * 1000) / rate)); sent++; }
+  while (sent < due) {
+    inflight.push(one(sent, start + (sent * 1000) / rate));
+    sent++;
+  }
   if (performance.now() - lastPrint >= 1000) {
     lastPrint = performance.now();
     process.stdout.write(`  ${sent} due, ${commandMs.length} answered, ${waiters.length} waiting for a connection\n`);
@@ -93,7 +103,7 @@ await Promise.all(inflight);
 const answeredSeconds = (performance.now() - start) / 1000;
 
 // Wait until Redis holds every accepted command, then read occurredAt and projectedAt.
-const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+const redis = createRedis(config);
 const freshness: number[] = [];
 const deadline = Date.now() + 60_000;
 let missing = total;
@@ -101,16 +111,19 @@ while (missing > 0 && Date.now() < deadline) {
   freshness.length = 0;
   missing = 0;
   for (let i = 0; i < total; i += 1000) {
-    const p = redis.pipeline();
-    for (let j = i; j < Math.min(total, i + 1000); j++) p.hmget(userKeys(userOf(j)).wallet, 'updatedAt', 'projectedAt');
-    for (const [, r] of (await p.exec())!) {
+    // One HMGET per user (one slot each), a thousand at once: no pipeline across slots.
+    const reads: Promise<(string | null)[]>[] = [];
+    for (let j = i; j < Math.min(total, i + 1000); j++) reads.push(redis.hmget(userKeys(userOf(j)).wallet, 'updatedAt', 'projectedAt'));
+    for (const r of await Promise.all(reads)) {
       const [occurred, projected] = r as [string | null, string | null];
       if (occurred && projected) freshness.push(Number(projected) - Number(occurred));
       else missing++;
     }
   }
-  if (missing > refused) { process.stdout.write(`  waiting for ${missing - refused} events to reach Redis\n`); await sleep(1000); }
-  else break;
+  if (missing > refused) {
+    process.stdout.write(`  waiting for ${missing - refused} events to reach Redis\n`);
+    await sleep(1000);
+  } else break;
 }
 const cpu = cpuBetween(before, stackUsage(config.stackDir));
 redis.disconnect();

@@ -17,7 +17,10 @@ export class BenchConnection {
   private buffer: Buffer = Buffer.alloc(0);
   private waiting: { resolve: (a: HttpAnswer) => void; reject: (e: Error) => void } | null = null;
 
-  constructor(private readonly host: string, private readonly port: number) {
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+  ) {
     this.socket = this.connect();
   }
 

@@ -24,12 +24,7 @@ export function percentile(sorted: number[], p: number): number {
  * `op` gets the operation's number and its loop's (0..concurrency-1); it returns false
  * for an answer that counts as an error.
  */
-export async function runLoad(
-  name: string,
-  concurrency: number,
-  seconds: number,
-  op: (i: number, worker: number) => Promise<boolean>,
-): Promise<LoadResult> {
+export async function runLoad(name: string, concurrency: number, seconds: number, op: (i: number, worker: number) => Promise<boolean>): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let n = 0;
@@ -42,12 +37,18 @@ export async function runLoad(
       const i = n++;
       const t = performance.now();
       let ok = false;
-      try { ok = await op(i, w); } catch { ok = false; }
+      try {
+        ok = await op(i, w);
+      } catch {
+        ok = false;
+      }
       const now = performance.now();
       latencies.push(now - t);
       if (!ok) errors++;
       if (now - lastPrint >= 1000) {
-        process.stdout.write(`  ${name}: ${Math.round(((latencies.length - lastCount) * 1000) / (now - lastPrint))}/s, ${latencies.length} done, ${errors} errors\n`);
+        process.stdout.write(
+          `  ${name}: ${Math.round(((latencies.length - lastCount) * 1000) / (now - lastPrint))}/s, ${latencies.length} done, ${errors} errors\n`,
+        );
         lastPrint = now;
         lastCount = latencies.length;
       }
@@ -82,9 +83,6 @@ export function writeResults(name: string, data: unknown): string {
   return dated;
 }
 
-/** The services of the local stack, in start order (infra/bin/stack). */
-export const STACK_SERVICES = ['mariadb', 'kafka', 'registry', 'redis', 'clickhouse', 'connect', 'api', 'projector-redis', 'projector-clickhouse'] as const;
-
 export interface ProcessUsage {
   /** Resident memory, MB. */
   rssMb: number;
@@ -93,9 +91,10 @@ export interface ProcessUsage {
 }
 
 /**
- * Memory and CPU time of every service of the stack: each runs in its own process
- * group (setsid), whose leader's pid is in .stack/run/<service>.pid. `self` is this
- * process (the load generator).
+ * Memory and CPU time of every service instance of the running stack (either topology):
+ * each runs under its supervisor (pid in .stack/run/<name>.pid) in a process group of its
+ * own (setsid), whose leader's pid is in .stack/run/<name>.child; both groups count.
+ * `self` is this process (the load generator).
  */
 export function stackUsage(stackDir: string): Record<string, ProcessUsage> {
   const byGroup = new Map<number, ProcessUsage>();
@@ -104,7 +103,11 @@ export function stackUsage(stackDir: string): Record<string, ProcessUsage> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
-    try { stat = readFileSync(`/proc/${entry}/stat`, 'utf8'); } catch { continue; }
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
     // Fields after the command name (which may hold spaces) in parentheses.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const pgid = Number(f[2]);
@@ -114,10 +117,24 @@ export function stackUsage(stackDir: string): Record<string, ProcessUsage> {
     byGroup.set(pgid, { rssMb: g.rssMb + usage.rssMb, cpuSeconds: g.cpuSeconds + usage.cpuSeconds });
   }
   const out: Record<string, ProcessUsage> = {};
-  for (const s of STACK_SERVICES) {
-    let pid = 0;
-    try { pid = Number(readFileSync(path.join(stackDir, 'run', `${s}.pid`), 'utf8')); } catch { /* not running */ }
-    out[s] = byGroup.get(pid) ?? { rssMb: 0, cpuSeconds: 0 };
+  const run = path.join(stackDir, 'run');
+  const pidOf = (file: string) => {
+    try {
+      return Number(readFileSync(path.join(run, file), 'utf8'));
+    } catch {
+      return 0; // not running
+    }
+  };
+  // Every supervised service has a .restarts file (infra/lib/supervise.sh); other .pid files
+  // there are servers' own (mariadbd.pid), the same processes again.
+  const names = readdirSync(run)
+    .filter((f) => f.endsWith('.restarts'))
+    .map((f) => f.slice(0, -'.restarts'.length))
+    .filter((name) => pidOf(`${name}.pid`) > 0)
+    .sort();
+  for (const name of names) {
+    const groups = [pidOf(`${name}.pid`), pidOf(`${name}.child`)].map((pid) => byGroup.get(pid) ?? { rssMb: 0, cpuSeconds: 0 });
+    out[name] = { rssMb: groups[0]!.rssMb + groups[1]!.rssMb, cpuSeconds: groups[0]!.cpuSeconds + groups[1]!.cpuSeconds };
   }
   out['load generator'] = selfUsage;
   return out;

@@ -9,8 +9,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { parseArgs, promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../common/src/config.ts';
+import { createRedis, masterOf } from '../common/src/redis.ts';
 import { userKeys } from '../projectors/redis/keys.ts';
 import { BALANCE_SCRIPT } from '../projectors/redis/read-model.ts';
 import { BenchClient } from './http-client.ts';
@@ -29,11 +29,19 @@ const client = new BenchClient(url, concurrency);
 const users = Array.from({ length: Number(values.users) }, (_, i) => `qbench-${randomUUID().slice(0, 8)}-${i}`);
 console.log(`queries bench: seeding ${users.length} users (one grant each)...`);
 for (let i = 0; i < users.length; i += concurrency) {
-  const seeded = await Promise.all(users.slice(i, i + concurrency).map(async (u, w) => {
-    const res = await client.conn(w).request('POST', '/v1/points/grants', { ...headers, 'idempotency-key': randomUUID() },
-      JSON.stringify({ userId: u, amount: 100, validDays: 20, reason: 'query bench' }));
-    return res.status;
-  }));
+  const seeded = await Promise.all(
+    users.slice(i, i + concurrency).map(async (u, w) => {
+      const res = await client
+        .conn(w)
+        .request(
+          'POST',
+          '/v1/points/grants',
+          { ...headers, 'idempotency-key': randomUUID() },
+          JSON.stringify({ userId: u, amount: 100, validDays: 20, reason: 'query bench' }),
+        );
+      return res.status;
+    }),
+  );
   if (seeded.some((s) => s !== 201)) throw new Error(`seeding failed: ${seeded.join(',')}`);
 }
 // Every seeded balance is visible before the load starts.
@@ -50,17 +58,39 @@ const http = await runLoad('balance query (HTTP)', concurrency, seconds, async (
 });
 client.close();
 
-const redis = new Redis({ host: config.redis.host, port: config.redis.port });
-const sha = (await redis.script('LOAD', BALANCE_SCRIPT)) as string;
-redis.disconnect();
 const k = userKeys(users[0]!);
+// The server that holds the user's keys (on Redis Cluster, their slot's master), where the script is loaded.
+const redis = createRedis(config);
+const server = await masterOf(redis, k.wallet);
+const sha = (await server.script('LOAD', BALANCE_SCRIPT)) as string;
+const { host, port } = server.options;
+redis.disconnect();
 console.log('redis-benchmark: the balance script, same connection count...');
 const { stdout } = await promisify(execFile)('redis-benchmark', [
-  '-h', config.redis.host, '-p', String(config.redis.port), '-c', String(concurrency), '-n', '200000', '--csv',
-  'EVALSHA', sha, '3', k.wallet, k.remaining, k.expiry, String(Date.now() + 30 * 86_400_000),
+  '-h',
+  String(host),
+  '-p',
+  String(port),
+  '-c',
+  String(concurrency),
+  '-n',
+  '200000',
+  '--csv',
+  'EVALSHA',
+  sha,
+  '3',
+  k.wallet,
+  k.remaining,
+  k.expiry,
+  String(Date.now() + 30 * 86_400_000),
 ]);
 // --csv: a header line, then "test","rps","avg","min","p50","p95","p99","max"
-const cols = stdout.trim().split('\n').pop()!.split(',').map((c) => Number(c.replace(/"/g, '')));
+const cols = stdout
+  .trim()
+  .split('\n')
+  .pop()!
+  .split(',')
+  .map((c) => Number(c.replace(/"/g, '')));
 const raw = { perSecond: Math.round(cols[1]!), p50Ms: cols[4]!, p99Ms: cols[6]! };
 console.log(`raw (redis-benchmark EVALSHA): ${raw.perSecond}/s, p50 ${raw.p50Ms} ms, p99 ${raw.p99Ms} ms`);
 

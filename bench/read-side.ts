@@ -1,17 +1,17 @@
 /**
  * Replays: each projector's store replaying points.events from offset 0, in this
- * process, as a fresh consumer group, into a scratch target (Redis database 14, a
- * scratch ClickHouse database): the live models are untouched. (Freshness: freshness.ts.)
+ * process, as a fresh consumer group, into a scratch target (a key prefix of the run in
+ * Redis, a scratch ClickHouse database): the live models are untouched. (Freshness: freshness.ts.)
  * Usage: npx tsx bench/read-side.ts
  * Writes bench/results/read-side-latest.json (and a dated copy).
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfig } from '../common/src/config.ts';
+import { createRedis, deleteMatching } from '../common/src/redis.ts';
 import { ClickHouse } from '../common/src/clickhouse.ts';
-import { ensureDatabase, ensureSchema } from '../projectors/clickhouse/schema.ts';
+import { dropDatabase, ensureDatabase, ensureSchema } from '../projectors/clickhouse/schema.ts';
 import { ClickHouseStore } from '../projectors/clickhouse/writer.ts';
 import { RedisStore } from '../projectors/redis/writer.ts';
 import { ProjectorRunner, type ProjectorStore } from '../projectors/shared/run-projector.ts';
@@ -48,28 +48,38 @@ async function replay(name: string, store: ProjectorStore): Promise<Record<strin
   const secs = (performance.now() - started) / 1000;
   await runner.stop();
   const s = runner.stats;
-  const r = { messages: total, events: s.applied + s.duplicates, deadLettered: s.deadLettered, seconds: Number(secs.toFixed(2)), messagesPerSecond: Math.round(total / secs), eventsPerSecond: Math.round((s.applied + s.duplicates) / secs) };
+  const r = {
+    messages: total,
+    events: s.applied + s.duplicates,
+    deadLettered: s.deadLettered,
+    seconds: Number(secs.toFixed(2)),
+    messagesPerSecond: Math.round(total / secs),
+    eventsPerSecond: Math.round((s.applied + s.duplicates) / secs),
+  };
   console.log(`replay ${name}: ${r.messages} messages (${r.events} events, ${r.deadLettered} dead letters) in ${r.seconds} s: ${r.eventsPerSecond} events/s`);
   return r;
 }
 
 // --- replay rates
-const scratchRedis = new Redis({ host: config.redis.host, port: config.redis.port, db: 14 });
-await scratchRedis.flushdb();
+// The Redis copy goes beside the live model under a key prefix of this run (database 0 is
+// the only one on Redis Cluster; the model's readers, verify and the rebuild see only keys
+// that begin with u:{), and exactly its keys are deleted after, on every master.
+const scratchRedis = createRedis(config, { keyPrefix: `bench-replay-${randomUUID().slice(0, 8)}:` });
 const redisReplay = await replay('redis', new RedisStore(scratchRedis, config.projectors.historyLimit));
-await scratchRedis.flushdb();
+console.log(`replay redis: ${await deleteMatching(scratchRedis, '*')} scratch keys deleted`);
 scratchRedis.disconnect();
 
 const scratchName = `points_bench_${Date.now()}`;
 await ensureDatabase(config, scratchName);
+await ensureSchema(config, scratchName);
 const scratchCh = new ClickHouse(config.clickhouse.url, config.clickhouse.writer, scratchName);
-await ensureSchema(scratchCh);
 const chStore = new ClickHouseStore(scratchCh, {
-  maxEvents: config.projectors.clickhouseFlushMaxEvents, minIntervalMs: config.projectors.clickhouseFlushMinIntervalMs,
+  maxEvents: config.projectors.clickhouseFlushMaxEvents,
+  minIntervalMs: config.projectors.clickhouseFlushMinIntervalMs,
 });
 const chReplay = await replay('clickhouse', chStore);
 await chStore.flush();
-await new ClickHouse(config.clickhouse.url, config.clickhouse.writer, 'default').exec(`DROP DATABASE IF EXISTS ${scratchName}`);
+await dropDatabase(config, scratchName);
 
 const summary = {
   at: new Date().toISOString(),

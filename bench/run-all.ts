@@ -3,9 +3,12 @@
  * limits of its parts, in one run. Writes only into bench/results/ (git-ignored):
  * latest.json (and a dated copy) and latency-vs-load.svg.
  * Not part of `make test`: the machine is shared and noisy.
+ * At the end, the capacity model (bench/capacity.ts) from the figures just measured:
+ * bench/results/capacity-latest.json.
  * `--render` (`make bench-report`) renders the committed BENCHMARKS.md and its chart
- * (docs/benchmarks/latency-vs-load.svg) from the last results: bench/results/latest.json,
- * bench/results/chaos-latest.json (`make chaos`) and bench/LIMITS.md.
+ * (docs/benchmarks/latency-vs-load.svg) from the last results: bench/results/latest.json
+ * (with the capacity model of its figures), bench/results/chaos-latest.json (`make chaos`)
+ * and bench/LIMITS.md. It runs nothing against the stack.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { stackUsage, writeResults } from './lib.ts';
 import { waitForPipelineIdle } from '../common/src/pipeline-idle.ts';
 import { PROJECTOR_GROUPS } from '../common/src/projector-groups.ts';
 import { latencyChart } from './chart.ts';
+import { capacityFromFile, capacityMd, capacityModel, measuredFrom } from './capacity.ts';
 
 const config = loadConfig();
 const say = (s: string) => console.log(`[bench] ${s}`);
@@ -33,6 +37,8 @@ async function script(name: string, args: string[]): Promise<Record<string, unkn
   return JSON.parse(readFileSync(path.join(results, `${name}-latest.json`), 'utf8')) as Record<string, unknown>;
 }
 
+type Summary = Parameters<typeof benchmarksMd>[0];
+
 /** RSS of every service of the stack, MB. */
 function stackRssMb(): { total: number; services: Record<string, number> } {
   const usage = stackUsage(config.stackDir);
@@ -41,6 +47,9 @@ function stackRssMb(): { total: number; services: Record<string, number> } {
   return { total: Object.values(services).reduce((a, b) => a + b, 0), services };
 }
 
+/** Both topologies' last results, when both have been measured: the side-by-side table. */
+let topologies: { single: Summary; cluster: Summary } | undefined;
+
 // --render (make bench-report): BENCHMARKS.md and its chart from the last results.
 if (process.argv.includes('--render')) {
   const latest = path.join(results, 'latest.json');
@@ -48,7 +57,15 @@ if (process.argv.includes('--render')) {
     console.error('[bench] no bench/results/latest.json on this machine: run make bench first');
     process.exit(1);
   }
-  const last = JSON.parse(readFileSync(latest, 'utf8')) as Parameters<typeof benchmarksMd>[0];
+  // Results from before the field was recorded are all the single topology's (the cluster one came after).
+  const read = (file: string) => ({ topology: 'single', ...JSON.parse(readFileSync(file, 'utf8')) }) as Summary;
+  const of = (topology: string) =>
+    existsSync(path.join(results, `latest-${topology}.json`)) ? read(path.join(results, `latest-${topology}.json`)) : undefined;
+  // The main tables are the single topology's when it has been measured; the cluster's stand beside them.
+  const last = of('single') ?? read(latest);
+  const cluster = of('cluster');
+  if (!cluster) say('no bench/results/latest-cluster.json (make bench with TOPOLOGY=cluster): BENCHMARKS.md has no side-by-side table');
+  topologies = last.topology === 'single' && cluster ? { single: last, cluster } : undefined;
   mkdirSync(path.dirname(path.join(repoRoot, reportChart)), { recursive: true });
   writeFileSync(path.join(repoRoot, reportChart), latencyChart(last.latency_vs_load));
   writeFileSync(path.join(repoRoot, 'BENCHMARKS.md'), benchmarksMd(last));
@@ -95,6 +112,7 @@ const readSide = await script('read-side', []);
 
 const summary = {
   at: new Date().toISOString(),
+  topology: config.topology as string,
   machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
   commands_per_s: commands.commands_per_s,
   command_p50_ms: commands.command_p50_ms,
@@ -112,8 +130,8 @@ const summary = {
   freshness_offered_per_s: freshness.offered_per_s as number,
   freshness_command_p99_ms: freshness.command_p99_ms as number,
   read_your_write_p99_ms: freshness.read_your_write_p99_ms as number,
-  replay_redis_eps: readSide.replay_redis_eps,
-  replay_clickhouse_eps: readSide.replay_clickhouse_eps,
+  replay_redis_eps: readSide.replay_redis_eps as number,
+  replay_clickhouse_eps: readSide.replay_clickhouse_eps as number,
   stack_rss_mb: rss.total,
   stack_rss_by_service_mb: rss.services,
   latency_vs_load: sweep,
@@ -126,7 +144,16 @@ const summary = {
 };
 writeResults('latest-run', summary);
 writeFileSync(path.join(results, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+// Per topology too, so that the report sets the single and cluster figures side by side.
+writeFileSync(path.join(results, `latest-${summary.topology}.json`), `${JSON.stringify(summary, null, 2)}\n`);
 writeFileSync(path.join(results, 'latency-vs-load.svg'), latencyChart(sweep));
+// The capacity model past this machine, from the figures just measured.
+try {
+  capacityFromFile(path.join(results, 'latest.json'));
+} catch (e) {
+  say(`capacity model failed: ${(e as Error).message}`);
+  process.exitCode = 1;
+}
 say(`done in ${summary.seconds} s: bench/results/latest.json; make bench-report renders BENCHMARKS.md from it`);
 
 function benchmarksMd(s: typeof summary): string {
@@ -145,6 +172,7 @@ ClickHouse, the API, both projectors and the load generator) on the same machine
 rendered into this file by \`make bench-report\`. Raw figures: \`bench/results/latest.json\`
 on the machine that ran it, dated copies beside it (git-ignored). How each figure is
 taken, and what limits it, is explained below the tables (docs/adr/0007 for the command path).
+${topologyNote(s.topology)}
 
 | measure | figure | raw limit, same run | goal | |
 |---|---|---|---|---|
@@ -183,11 +211,49 @@ catch up afterwards, so their share there is lower than in the steady run.
 ## Memory by service (MB, idle)
 
 | ${Object.keys(s.stack_rss_by_service_mb).join(' | ')} |
-|${Object.keys(s.stack_rss_by_service_mb).map(() => '---').join('|')}|
+|${Object.keys(s.stack_rss_by_service_mb)
+    .map(() => '---')
+    .join('|')}|
 | ${Object.values(s.stack_rss_by_service_mb).join(' | ')} |
 
+${capacityMd(capacityModel(measuredFrom(s)))}
 ${chaosMd()}
 ${readFileSync(path.join(repoRoot, 'bench/LIMITS.md'), 'utf8')}`;
+}
+
+/** Which topology the figures are of, and where the other's come from (or both, side by side). */
+function topologyNote(topology: string): string {
+  if (topologies) return topologyTable(topologies.single, topologies.cluster);
+  return topology === 'cluster'
+    ? "These are the `cluster` topology's figures; the `single` topology's, to set beside them,\ncome from `make bench` with `TOPOLOGY=single` (the results record their topology)."
+    : "These are the `single` topology's figures; the `cluster` topology's measured commands/s\nand replay rates, to set beside them, come from `make bench` with `TOPOLOGY=cluster`\n(the results record their topology).";
+}
+
+/** The single and cluster topologies' figures side by side, with what the cluster costs or gains. */
+function topologyTable(single: Summary, cluster: Summary): string {
+  const change = (a: number, b: number) => (a > 0 ? `${b >= a ? '+' : '−'}${Math.abs(Math.round((100 * (b - a)) / a))}%` : '–');
+  const n = (v: number) => Number(v).toLocaleString('en-US');
+  const row = (what: string, a: number, b: number, unit = '') => `| ${what} | ${n(a)}${unit} | ${n(b)}${unit} | ${change(a, b)} |`;
+  return `These are the \`single\` topology's figures (${single.at}). The \`cluster\` topology's, measured by
+the same \`make bench\` on the same machine (${cluster.at}, \`TOPOLOGY=cluster\`), stand beside them:
+on two cores the cluster runs ${Object.keys(cluster.stack_rss_by_service_mb).length} processes instead of ${Object.keys(single.stack_rss_by_service_mb).length},
+so what it shows here is its overhead; what it buys is room past one machine (the capacity model below).
+
+| measure | single | cluster | cluster vs single |
+|---|---|---|---|
+${row('commands/s (HTTP, 32 connections)', Number(single.commands_per_s), Number(cluster.commands_per_s))}
+${row('raw SQL tx/s, same run', Number(single.raw_sql_tx_per_s), Number(cluster.raw_sql_tx_per_s))}
+${row('ledger without HTTP, commands/s', Number(single.ledger_no_http_per_s), Number(cluster.ledger_no_http_per_s))}
+${row('command p50', Number(single.command_p50_ms), Number(cluster.command_p50_ms), ' ms')}
+${row('command p99', Number(single.command_p99_ms), Number(cluster.command_p99_ms), ' ms')}
+${row('balance queries/s (HTTP)', single.queries_per_s, cluster.queries_per_s)}
+${row('balance query p99', single.query_p99_ms, cluster.query_p99_ms, ' ms')}
+${row('freshness p99 at the offered rate', single.freshness_p99_ms, cluster.freshness_p99_ms, ' ms')}
+${row('commands/s committed of the 1,000/s offered', single.freshness_rate_per_s, cluster.freshness_rate_per_s)}
+${row('Redis replay, events/s', single.replay_redis_eps, cluster.replay_redis_eps)}
+${row('ClickHouse replay, events/s', single.replay_clickhouse_eps, cluster.replay_clickhouse_eps)}
+${row('stack memory, idle', single.stack_rss_mb, cluster.stack_rss_mb, ' MB')}
+`;
 }
 
 /** The last `make chaos` results (bench/results/chaos-latest.json), if any. */
@@ -198,8 +264,9 @@ function chaosMd(): string {
   } catch {
     return '';
   }
-  const row = (r: Record<string, string | number | boolean>) => `| ${r.scenario} | ${r.accepted} | ${r.refused} | ${r.failed} | ${r.eventsWritten} | `
-    + `${r.projectedRedis ?? '–'} / ${r.projectedClickHouse ?? '–'} | ${r.duplicatesSkippedRedis ?? '–'} / ${r.duplicatesSkippedClickHouse ?? '–'} | ${r.differences} |`;
+  const row = (r: Record<string, string | number | boolean>) =>
+    `| ${r.scenario} | ${r.accepted} | ${r.refused} | ${r.failed} | ${r.eventsWritten} | ` +
+    `${r.projectedRedis ?? '–'} / ${r.projectedClickHouse ?? '–'} | ${r.duplicatesSkippedRedis ?? '–'} / ${r.duplicatesSkippedClickHouse ?? '–'} | ${r.differences} |`;
   return `## Fault injection (\`make chaos\`, ${c.at})
 
 Each scenario: ${c.rows[0]?.commands ?? ''} commands over 200 users at 8 at a time, the fault a quarter of

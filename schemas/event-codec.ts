@@ -30,15 +30,31 @@ export function decodePointEvent(bytes: Buffer): { schemaId: number; event: Poin
 }
 
 /**
+ * The schema's versions, oldest first: each was the contract for a while, and events of
+ * each are on the topic. The last is point-event.avsc (what the API writes).
+ */
+export const pointEventSchemaVersions = [readFileSync(fileURLToPath(new URL('./point-event.v1.avsc', import.meta.url)), 'utf8'), pointEventSchemaText];
+
+/**
  * Registers the schema under points.events-value with BACKWARD compatibility, through
  * the registry's Confluent-compatible API (@kafkajs/confluent-schema-registry); returns
  * the schema id the outbox carries. Registering the same schema again returns its id.
+ * A registry that does not hold the current schema yet gets the versions in order, so
+ * that its history is the contract's (version 2 of the subject is version 2 of the
+ * schema, checked BACKWARD against version 1), on a new stack as on one that ran v1.
  */
 export async function registerPointEventSchema(registryUrl: string): Promise<number> {
   const registry = new SchemaRegistry({ host: registryUrl });
-  const { id } = await registry.register(
-    { type: SchemaType.AVRO, schema: pointEventSchemaText },
-    { subject: POINT_EVENT_SUBJECT, compatibility: COMPATIBILITY.BACKWARD },
-  );
+  try {
+    return await registry.getRegistryIdBySchema(POINT_EVENT_SUBJECT, { type: SchemaType.AVRO, schema: pointEventSchemaText });
+  } catch (e) {
+    // Not registered yet, or no subject at all: a 404 (the client's error names it only in
+    // its message); register below. Anything else is registry trouble.
+    if (!/status 404/.test((e as Error).message)) throw e;
+  }
+  let id = 0;
+  for (const schema of pointEventSchemaVersions) {
+    ({ id } = await registry.register({ type: SchemaType.AVRO, schema }, { subject: POINT_EVENT_SUBJECT, compatibility: COMPATIBILITY.BACKWARD }));
+  }
   return id;
 }

@@ -136,7 +136,7 @@ export function checkEvent(e: PointEvent, key: string | null): string | undefine
   if (needsGrant && !e.grantId) return `${e.type} without grantId`;
   if (e.type === 'POINTS_GRANTED' && e.expiresAt === null) return 'POINTS_GRANTED without expiresAt';
   if ((e.type === 'POINTS_USED' || e.type === 'POINTS_USE_CANCELED') && !e.useId) return `${e.type} without useId`;
-  if ((e.type === 'POINTS_USED' || e.type === 'POINTS_USE_CANCELED')
-    && e.allocations.reduce((s, a) => s + a.amount, 0) !== e.amount) return `${e.type} allocations do not add up to amount`;
+  if ((e.type === 'POINTS_USED' || e.type === 'POINTS_USE_CANCELED') && e.allocations.reduce((s, a) => s + a.amount, 0) !== e.amount)
+    return `${e.type} allocations do not add up to amount`;
   return undefined;
 }

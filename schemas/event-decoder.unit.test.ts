@@ -1,20 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import avro from 'avsc';
 import { encodePointEvent, pointEventSchemaText } from './event-codec.ts';
 import { pointEvent } from './point-event.ts';
 import { EventDecoder, PoisonMessage } from './event-decoder.ts';
 
-const event = pointEvent({ eventId: 'e1', userId: 'u1', seq: 1, type: 'POINTS_GRANTED', amount: 10, balanceAfter: 10, occurredAt: 1, grantId: 'g1', expiresAt: 2 });
+const event = pointEvent({
+  eventId: 'e1',
+  userId: 'u1',
+  seq: 1,
+  type: 'POINTS_GRANTED',
+  amount: 10,
+  balanceAfter: 10,
+  occurredAt: 1,
+  grantId: 'g1',
+  expiresAt: 2,
+});
+const schemaFields = (JSON.parse(pointEventSchemaText) as { fields: { name: string; default?: unknown }[] }).fields;
+const lastField = schemaFields[schemaFields.length - 1]!;
 /** An older writer schema: our record without its last field (which has a default). */
 const older = (() => {
-  const schema = JSON.parse(pointEventSchemaText) as { fields: { name: string; default?: unknown }[] };
-  const last = schema.fields[schema.fields.length - 1]!;
-  expect(last).toHaveProperty('default');
-  return { ...schema, fields: schema.fields.slice(0, -1) };
+  expect(lastField).toHaveProperty('default');
+  return { ...(JSON.parse(pointEventSchemaText) as object), fields: schemaFields.slice(0, -1) };
 })();
+/** Version 1 of the schema, as the API wrote it before the order lifecycle. */
+const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('./point-event.v1.avsc', import.meta.url)), 'utf8')) as avro.Schema;
 
 /**
- * A registry client that knows schema 1 (ours) and 2 (older), answers 404 for others,
+ * A registry client that knows schema 1 (ours), 2 (older) and 3 (version 1), answers 404 for others,
  * or fails while `down`, as @kafkajs/confluent-schema-registry does (errors with `status`).
  */
 function fakeRegistry() {
@@ -27,10 +41,17 @@ function fakeRegistry() {
       if (down) throw httpError(503);
       if (id === 1) return avro.Type.forSchema(JSON.parse(pointEventSchemaText) as avro.Schema);
       if (id === 2) return avro.Type.forSchema(older as avro.Schema);
+      if (id === 3) return avro.Type.forSchema(v1);
       throw httpError(404);
     },
   };
-  return { calls, source, setDown: (d: boolean) => { down = d; } };
+  return {
+    calls,
+    source,
+    setDown: (d: boolean) => {
+      down = d;
+    },
+  };
 }
 
 describe('EventDecoder', () => {
@@ -49,7 +70,18 @@ describe('EventDecoder', () => {
     const decoder = new EventDecoder(fakeRegistry().source);
     const body = avro.Type.forSchema(older as avro.Schema).toBuffer(event);
     const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 2]), body]);
-    const expected = { ...event, [(JSON.parse(pointEventSchemaText) as { fields: { name: string }[] }).fields.at(-1)!.name]: null };
+    const expected = { ...event, [lastField.name]: lastField.default };
+    expect(await decoder.decode('u1', bytes)).toEqual(expected);
+    expect(decoder.decodeNow('u1', bytes)).toEqual(expected);
+  });
+
+  it('reads messages written with version 1 of the schema: the version 2 fields come out as their defaults', async () => {
+    const decoder = new EventDecoder(fakeRegistry().source);
+    // The event as version 1 had it: without the version 2 fields (here at their defaults already).
+    const { holdId, availableAt, heldAfter, pendingAfter, ...v1Event } = { ...event, orderId: 'o-1' };
+    expect({ holdId, availableAt, heldAfter, pendingAfter }).toEqual({ holdId: null, availableAt: null, heldAfter: 0, pendingAfter: 0 });
+    const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0, 3]), avro.Type.forSchema(v1).toBuffer(v1Event)]);
+    const expected = { ...v1Event, holdId: null, availableAt: null, heldAfter: 0, pendingAfter: 0 };
     expect(await decoder.decode('u1', bytes)).toEqual(expected);
     expect(decoder.decodeNow('u1', bytes)).toEqual(expected);
   });
@@ -89,11 +121,19 @@ describe('EventDecoder', () => {
   });
 
   it('a refused connection (the client reports it as status 400) is registry trouble, a schema that does not parse is poison', async () => {
-    const refused = new EventDecoder({ getSchema: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { status: 400 }); } });
+    const refused = new EventDecoder({
+      getSchema: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { status: 400 });
+      },
+    });
     const err = await refused.decode('u1', encodePointEvent(1, event)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(PoisonMessage);
-    const unparsable = new EventDecoder({ getSchema: async () => { throw new Error('unknown type: nope'); } });
+    const unparsable = new EventDecoder({
+      getSchema: async () => {
+        throw new Error('unknown type: nope');
+      },
+    });
     await expect(unparsable.decode('u1', encodePointEvent(5, event))).rejects.toThrow(/schema 5 is not a usable Avro schema/);
     const notAvro = new EventDecoder({ getSchema: async () => ({ kind: 'json schema' }) });
     await expect(notAvro.decode('u1', encodePointEvent(6, event))).rejects.toThrow(/schema 6 is not an Avro schema/);

@@ -13,11 +13,21 @@ const CommandReply = {
   eventId: Type.String(),
   userId: Type.String(),
   seq: Type.Integer({ description: "the user's seq after the command: pass it as minSeq to read your write" }),
-  balance: Type.Integer({ description: "the user's balance after the command" }),
+  balance: Type.Integer({ description: "the user's balance after the command: what can be spent now" }),
+  // Optional only for the replay of an answer stored before holds and pending grants existed.
+  held: Type.Optional(Type.Integer({ description: "the user's points reserved by active holds, after the command" })),
+  pending: Type.Optional(Type.Integer({ description: "the user's points granted but not yet available, after the command" })),
 };
 const Allocation = Type.Object({ grantId: Type.String(), amount: Type.Integer() });
 
-export const GrantReply = Type.Object({ grantId: Type.String(), ...CommandReply, expiresAt: Time });
+export const GrantReply = Type.Object({
+  grantId: Type.String(),
+  ...CommandReply,
+  expiresAt: Time,
+  // Optional only for the replay of an answer stored before pending grants existed.
+  state: Type.Optional(Type.Union([Type.Literal('PENDING'), Type.Literal('ACTIVE')])),
+  availableAt: Type.Optional(Nullable(Time)),
+});
 export type GrantReply = Static<typeof GrantReply>;
 export const UseReply = Type.Object({ useId: Type.String(), ...CommandReply, allocations: Type.Array(Allocation) });
 export type UseReply = Static<typeof UseReply>;
@@ -36,10 +46,33 @@ export const CancelReply = Type.Object({
 export type CancelReply = Static<typeof CancelReply>;
 export const RevokeReply = Type.Object({ grantId: Type.String(), ...CommandReply, revoked: Type.Integer({ description: 'points taken back' }) });
 export type RevokeReply = Static<typeof RevokeReply>;
+export const ActivateReply = Type.Object({ grantId: Type.String(), ...CommandReply, activated: Type.Integer({ description: 'points that became usable' }) });
+export type ActivateReply = Static<typeof ActivateReply>;
+export const HoldReply = Type.Object({ holdId: Type.String(), ...CommandReply, allocations: Type.Array(Allocation), expiresAt: Time });
+export type HoldReply = Static<typeof HoldReply>;
+export const CaptureReply = Type.Object({
+  holdId: Type.String(),
+  useId: Type.String(),
+  ...CommandReply,
+  captured: Type.Integer({ description: 'points of the hold that became the use' }),
+  released: Type.Integer({ description: 'the rest of the hold, given back to its lots' }),
+  allocations: Type.Array(Allocation, { description: "the use's allocations" }),
+});
+export type CaptureReply = Static<typeof CaptureReply>;
+const Restored = Type.Object({
+  grantId: Type.String(),
+  amount: Type.Integer(),
+  expired: Type.Boolean({ description: 'the lot had lapsed: its share expired again at once' }),
+  revoked: Type.Boolean({ description: 'the grant was revoked: its share was revoked again at once' }),
+});
+export const ReleaseReply = Type.Object({ holdId: Type.String(), ...CommandReply, released: Type.Integer(), restored: Type.Array(Restored) });
+export type ReleaseReply = Static<typeof ReleaseReply>;
 
 export const BalanceAnswer = Type.Object({
   userId: Type.String(),
-  balance: Type.Integer(),
+  balance: Type.Integer({ description: 'what can be spent now' }),
+  held: Type.Integer({ description: 'points reserved by active holds (not in balance)' }),
+  pending: Type.Integer({ description: 'points granted but not yet available (not in balance)' }),
   seq: Type.Integer(),
   updatedAt: Type.Union([Time, Type.Null()]),
   expiringSoon: Type.Object({ amount: Type.Integer(), withinDays: Type.Integer() }),
@@ -89,27 +122,56 @@ export type TopUserRow = Static<typeof TopUserRow>;
 
 const BinlogPosition = Type.Object({ file: Type.String(), pos: Type.Integer() });
 
+const LastEvent = Type.Object({ userId: Type.String(), seq: Type.Integer(), occurredAt: Time, appliedAt: Time });
+
+/** One instance of a projector (a member of its consumer group), from the status it publishes and the group's members. */
+export const ProjectorInstance = Type.Object({
+  instance: Type.String({ description: 'INSTANCE_NAME of the process (projector-redis-1, ...)' }),
+  state: Type.Union([Type.Literal('running'), Type.Literal('stalled'), Type.Literal('dead'), Type.Literal('not reporting')], {
+    description:
+      'running: status younger than PROJECTOR_STALLED_AFTER_MS; stalled: older, and still a group member (or membership unknown); dead: older and not a member; not reporting: a member without a status',
+  }),
+  updatedAt: Type.Union([Time, Type.Null()], { description: 'when it last published its status' }),
+  statusAgeMs: Nullable(Type.Integer()),
+  member: Type.Union([Type.Boolean(), Type.Null()], { description: 'a member of the consumer group now; null when Kafka cannot be asked' }),
+  partitions: Type.Array(Type.Integer(), { description: 'partitions of the topic assigned to it now (none when not a member)' }),
+  lastEvent: Type.Union([LastEvent, Type.Null()]),
+  applied: Type.Integer(),
+  duplicatesSkipped: Type.Integer(),
+  deadLettered: Type.Integer(),
+  storeRetries: Type.Integer(),
+  gapsStopped: Type.Integer(),
+  consumerRestarts: Type.Integer(),
+});
+export type ProjectorInstance = Static<typeof ProjectorInstance>;
+
 /** GET /v1/pipeline/status. */
 export const PipelineStatus = Type.Object({
   at: Time,
-  connector: Type.Union([
+  connector: Type.Union(
+    [
+      Type.Object({
+        name: Type.String(),
+        state: Type.String(),
+        tasks: Type.Array(Type.Object({ id: Type.Integer(), state: Type.String() })),
+        error: Type.Optional(Type.String()),
+      }),
+      Type.Null(),
+    ],
+    { description: 'the first (in the single topology the only) connector, as before `connectors`' },
+  ),
+  connectors: Type.Array(
     Type.Object({
-      name: Type.String(), state: Type.String(),
-      tasks: Type.Array(Type.Object({ id: Type.Integer(), state: Type.String() })),
+      name: Type.String(),
+      state: Type.String({ description: 'RUNNING, UNREACHABLE, NOT_REGISTERED, or the failing state' }),
+      tasks: Type.Array(Type.Object({ id: Type.Integer(), state: Type.String(), workerId: Type.String() })),
+      database: Type.Union([BinlogPosition, Type.Null()]),
+      connectorAt: Type.Union([Type.Object({ file: Type.String(), pos: Type.Integer(), tsSec: Type.Optional(Type.Integer()) }), Type.Null()]),
+      bytesBehind: Nullable(Type.Integer()),
+      msBehind: Nullable(Type.Integer()),
       error: Type.Optional(Type.String()),
     }),
-    Type.Null(),
-  ], { description: 'the first (in the single topology the only) connector, as before `connectors`' }),
-  connectors: Type.Array(Type.Object({
-    name: Type.String(),
-    state: Type.String({ description: 'RUNNING, UNREACHABLE, NOT_REGISTERED, or the failing state' }),
-    tasks: Type.Array(Type.Object({ id: Type.Integer(), state: Type.String(), workerId: Type.String() })),
-    database: Type.Union([BinlogPosition, Type.Null()]),
-    connectorAt: Type.Union([Type.Object({ file: Type.String(), pos: Type.Integer(), tsSec: Type.Optional(Type.Integer()) }), Type.Null()]),
-    bytesBehind: Nullable(Type.Integer()),
-    msBehind: Nullable(Type.Integer()),
-    error: Type.Optional(Type.String()),
-  })),
+  ),
   kafka: Type.Object({
     reachable: Type.Boolean(),
     topic: Type.Optional(Type.String()),
@@ -117,22 +179,31 @@ export const PipelineStatus = Type.Object({
     messages: Type.Optional(Type.Integer()),
     error: Type.Optional(Type.String()),
   }),
-  projectors: Type.Array(Type.Object({
-    name: Type.String(),
-    groupId: Type.String(),
-    state: Type.Union([Type.Literal('running'), Type.Literal('stalled'), Type.Literal('not reporting')]),
-    lag: Nullable(Type.Integer()),
-    partitions: Type.Array(Type.Object({ partition: Type.Integer(), committed: Type.Integer(), end: Type.Integer(), lag: Type.Integer() })),
-    lastEvent: Type.Union([Type.Object({ userId: Type.String(), seq: Type.Integer(), occurredAt: Time, appliedAt: Time }), Type.Null()]),
-    freshnessMs: Nullable(Type.Integer()),
-    statusAgeMs: Nullable(Type.Integer()),
-    applied: Type.Integer(),
-    duplicatesSkipped: Type.Integer(),
-    deadLettered: Type.Integer(),
-    storeRetries: Type.Integer(),
-    gapsStopped: Type.Integer(),
-    consumerRestarts: Type.Integer(),
-  })),
+  projectors: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      groupId: Type.String(),
+      state: Type.Union([Type.Literal('running'), Type.Literal('stalled'), Type.Literal('not reporting')], {
+        description:
+          'running: at least one instance reports within PROJECTOR_STALLED_AFTER_MS, no instance that holds partitions is stalled, and no partition with lag has gone without a commit that long; stalled: any of those fails (stateReason says which); not reporting: no status at all',
+      }),
+      stateReason: Type.Optional(Type.String({ description: 'why the projector is not running' })),
+      lag: Nullable(Type.Integer()),
+      partitions: Type.Array(Type.Object({ partition: Type.Integer(), committed: Type.Integer(), end: Type.Integer(), lag: Type.Integer() })),
+      lastEvent: Type.Union([LastEvent, Type.Null()]),
+      freshnessMs: Nullable(Type.Integer()),
+      statusAgeMs: Nullable(Type.Integer({ description: "age of the freshest instance's status" })),
+      applied: Type.Integer(),
+      duplicatesSkipped: Type.Integer(),
+      deadLettered: Type.Integer(),
+      storeRetries: Type.Integer(),
+      gapsStopped: Type.Integer(),
+      consumerRestarts: Type.Integer(),
+      instances: Type.Array(ProjectorInstance, {
+        description: "every instance of the projector's consumer group: those that published a status in the last hour, and members that publish none",
+      }),
+    }),
+  ),
   freshnessMs: Nullable(Type.Integer()),
   deadLetter: Type.Object({ topic: Type.String(), messages: Nullable(Type.Integer()) }),
 });
@@ -141,12 +212,15 @@ export type PipelineStatus = Static<typeof PipelineStatus>;
 /** GET /v1/pipeline/history. */
 export const PipelineHistory = Type.Object({
   intervalMs: Type.Integer(),
-  points: Type.Array(Type.Object({
-    at: Time,
-    cdcBytesBehind: Nullable(Type.Integer()),
-    cdcMsBehind: Nullable(Type.Integer()),
-    projectorLag: Type.Record(Type.String(), Nullable(Type.Integer())),
-    freshnessMs: Nullable(Type.Integer()),
-  })),
+  points: Type.Array(
+    Type.Object({
+      at: Time,
+      cdcBytesBehind: Nullable(Type.Integer()),
+      cdcMsBehind: Nullable(Type.Integer()),
+      projectorLag: Type.Record(Type.String(), Nullable(Type.Integer())),
+      projectorInstancesRunning: Type.Record(Type.String(), Type.Integer(), { description: 'instances in state running, per projector' }),
+      freshnessMs: Nullable(Type.Integer()),
+    }),
+  ),
 });
 export type PipelineHistory = Static<typeof PipelineHistory>;

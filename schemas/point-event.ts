@@ -11,6 +11,11 @@ export const EVENT_TYPES = [
   'POINTS_USE_CANCELED',
   'POINTS_EXPIRED',
   'POINTS_REVOKED',
+  // Version 2 of the schema (order lifecycle).
+  'POINTS_GRANT_PENDING',
+  'POINTS_GRANT_ACTIVATED',
+  'POINTS_HELD',
+  'POINTS_HOLD_RELEASED',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -39,11 +44,18 @@ export interface PointEvent {
   reason: string | null;
   source: string | null;
   orderId: string | null;
+  /** HELD, HOLD_RELEASED, and USED when the use is a hold's capture. */
+  holdId: string | null;
+  /** GRANT_PENDING: when the lot becomes usable. */
+  availableAt: number | null;
+  /** The user's held points after this event (0 in version 1 events). */
+  heldAfter: number;
+  /** The user's pending points after this event (0 in version 1 events). */
+  pendingAfter: number;
 }
 
-/** The fields an event must be given; the others default to null (allocations to []). */
-export type EventDraft = Pick<PointEvent, 'eventId' | 'userId' | 'seq' | 'type' | 'amount' | 'balanceAfter' | 'occurredAt'> &
-  Partial<PointEvent>;
+/** The fields an event must be given; the others default to null (allocations to [], heldAfter and pendingAfter to 0). */
+export type EventDraft = Pick<PointEvent, 'eventId' | 'userId' | 'seq' | 'type' | 'amount' | 'balanceAfter' | 'occurredAt'> & Partial<PointEvent>;
 
 export function pointEvent(d: EventDraft): PointEvent {
   return {
@@ -55,7 +67,10 @@ export function pointEvent(d: EventDraft): PointEvent {
     reason: null,
     source: null,
     orderId: null,
+    holdId: null,
+    availableAt: null,
+    heldAfter: 0,
+    pendingAfter: 0,
     ...d,
   };
 }
-

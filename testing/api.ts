@@ -5,40 +5,67 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import { Redis } from 'ioredis';
 import { loadConfig, type StackConfig } from '../common/src/config.ts';
+import { createRedis, type RedisClient } from '../common/src/redis.ts';
 import { buildApp } from '../api/src/app.ts';
-import { createDb } from '../common/src/mysql.ts';
+import { createShards, type Shards } from '../common/src/mysql.ts';
 import { registerPointEventSchema } from '../schemas/event-codec.ts';
 import { clickhouseFrom, historyBefore } from '../projectors/clickhouse/analytics.ts';
 
 export interface TestApi {
   app: FastifyInstance;
-  db: Knex;
+  /** The write model's shards (one in single). */
+  shards: Shards;
+  /**
+   * The pool of the shard that holds a user's rows, or an id's (grant, use, event,
+   * cancellation ids carry their shard): t.dbOf(userId)('point_wallets')…
+   */
+  dbOf: (userIdOrId: string) => Knex;
+  /** The rows `query` finds on every shard, one list. */
+  onEveryShard: <T>(query: (db: Knex) => Promise<T[]>) => Promise<T[]>;
   config: StackConfig;
   schemaId: number;
-  redis: Redis;
+  redis: RedisClient;
   /** Authorization headers of a key with these scopes. */
   auth: { admin: string; write: string; read: string };
   close: () => Promise<void>;
 }
 
 export async function startTestApi(
-  opts: { clock?: () => number; rateLimitPerSecond?: number; keys?: StackConfig['api']['keys'] } = {},
+  opts: {
+    clock?: () => number;
+    rateLimitPerSecond?: number;
+    keys?: StackConfig['api']['keys'];
+    /** The rate limit's counters in Redis; default: a prefix of this app's own. Two apps with one prefix share the budget, as API instances do. */
+    rateLimitPrefix?: string;
+  } = {},
 ): Promise<TestApi> {
   const base = loadConfig();
   const config: StackConfig = {
     ...base,
     api: { ...base.api, rateLimitPerSecond: opts.rateLimitPerSecond ?? base.api.rateLimitPerSecond, keys: opts.keys ?? base.api.keys },
   };
-  const db = createDb(config, 30);
+  const shards = createShards(config, 30);
   const schemaId = await registerPointEventSchema(config.registry.url);
-  const redis = new Redis({ host: config.redis.host, port: config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, enableAutoPipelining: true });
+  const redis = createRedis(config, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    enableAutoPipelining: true,
+  });
   redis.on('error', () => undefined);
   await redis.connect();
   const analytics = clickhouseFrom(config, 'analyst');
   const app = await buildApp({
-    config, db, schemaId, redis, clock: opts.clock, logger: false, analytics,
+    config,
+    shards,
+    schemaId,
+    redis,
+    // Counters of its own: a test's limits are not spent by the stack's API or other tests.
+    rateLimitPrefix: opts.rateLimitPrefix ?? `ledger:ratelimit:test-${randomUUID().slice(0, 8)}:`,
+    clock: opts.clock,
+    logger: false,
+    analytics,
     olderHistory: (userId, beforeSeq, limit) => historyBefore(analytics, userId, beforeSeq, limit),
   });
   await app.ready();
@@ -47,10 +74,22 @@ export async function startTestApi(
     if (!k) throw new Error(`no API key with scope ${scope} in API_KEYS`);
     return `Bearer ${k.secret}`;
   };
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
   return {
-    app, db, config, schemaId, redis,
+    app,
+    shards,
+    dbOf: (key) => shards.db(UUID.test(key) ? (shards.ofId(key) ?? 0) : shards.ofUser(key)),
+    onEveryShard: async (query) => (await Promise.all(shards.dbs.map(query))).flat(),
+    config,
+    schemaId,
+    redis,
     auth: { admin: keyWith('admin'), write: keyWith('points:write', 'admin'), read: keyWith('points:read', 'points:write') },
-    close: async () => { await app.close(); await db.destroy(); redis.disconnect(); await analytics.close(); },
+    close: async () => {
+      await app.close();
+      await shards.destroy();
+      redis.disconnect();
+      await analytics.close();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Test support: a burst of realistic commands (grants, uses, cancellations,
- * revocations) over many users, sent to the running API over HTTP, with hooks at
+ * Test support: a burst of realistic commands (grants, some pending, uses, holds and
+ * their captures and releases, cancellations, activations, revocations in full or in
+ * part) over many users, sent to the running API over HTTP, with hooks at
  * given points (to kill services in the middle). Returns what was accepted.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +36,7 @@ export async function burst(opts: BurstOptions): Promise<BurstResult> {
   const users = Array.from({ length: opts.users }, (_, i) => `${run}-${i}`);
   const uses = new Map<string, string[]>();
   const grants = new Map<string, string[]>();
+  const holds = new Map<string, string[]>();
   const result: BurstResult = { sent: 0, accepted: 0, refused: {}, failed: 0, eventIds: [], users, seconds: 0 };
   const started = Date.now();
 
@@ -57,7 +59,10 @@ export async function burst(opts: BurstOptions): Promise<BurstResult> {
           result.eventIds.push(json.eventId as string);
           return json;
         }
-        if (res.status === 503) { await sleep(250); continue; }
+        if (res.status === 503) {
+          await sleep(250);
+          continue;
+        }
         const code = (json.error as { code?: string } | undefined)?.code ?? String(res.status);
         result.refused[code] = (result.refused[code] ?? 0) + 1;
         return undefined;
@@ -84,21 +89,47 @@ export async function burst(opts: BurstOptions): Promise<BurstResult> {
       result.sent++;
       const userId = users[i % users.length]!;
       const r = i < users.length ? 0 : (i * 7919) % 100;
-      if (r < 30) {
-        const g = await post('/v1/points/grants', { userId, amount: 100 + (i % 900), validDays: 1 + (i % 60), reason: 'burst', source: `campaign-${i % 5}` });
+      if (r < 25) {
+        // One grant in five is pending (points on an order, usable once it is confirmed).
+        const pendingGrant = i % 5 === 0 ? { availableAt: new Date(Date.now() + 86_400_000).toISOString(), orderId: `o-${i}` } : {};
+        const g = await post('/v1/points/grants', {
+          userId,
+          amount: 100 + (i % 900),
+          validDays: 1 + (i % 60),
+          reason: 'burst',
+          source: `campaign-${i % 5}`,
+          ...pendingGrant,
+        });
         if (g) grants.set(userId, [...(grants.get(userId) ?? []), g.grantId as string]);
-      } else if (r < 80) {
+      } else if (r < 60) {
         const u = await post('/v1/points/uses', { userId, amount: 1 + (i % 250), orderId: `o-${i}` });
         if (u) uses.set(userId, [...(uses.get(userId) ?? []), u.useId as string]);
-      } else if (r < 95) {
+      } else if (r < 72) {
+        const h = await post('/v1/points/holds', { userId, amount: 1 + (i % 200), orderId: `o-${i}`, ttlSeconds: 900 });
+        if (h) holds.set(userId, [...(holds.get(userId) ?? []), h.holdId as string]);
+      } else if (r < 82) {
+        // Settle the oldest hold: capture it (in full, or in part: the rest is released), or release it.
+        const list = holds.get(userId) ?? [];
+        const holdId = list.shift();
+        if (!holdId) await post('/v1/points/holds', { userId, amount: 1, ttlSeconds: 900 });
+        else if (r % 3 === 2) await post(`/v1/points/holds/${holdId}/releases`, { reason: 'payment failed' });
+        else {
+          const c = await post(`/v1/points/holds/${holdId}/captures`, r % 3 ? {} : { amount: 1 });
+          if (c) uses.set(userId, [...(uses.get(userId) ?? []), c.useId as string]);
+        }
+      } else if (r < 92) {
         const list = uses.get(userId) ?? [];
         const useId = list[i % Math.max(1, list.length)];
         if (useId) await post(`/v1/points/uses/${useId}/cancellations`, r % 2 ? {} : { amount: 1 + (i % 20) });
         else await post('/v1/points/uses', { userId, amount: 1 });
       } else {
+        // Activate a grant (refused NOT_PENDING unless it is a pending one), or revoke all or part of one.
         const list = grants.get(userId) ?? [];
         const grantId = list[i % Math.max(1, list.length)];
-        if (grantId) await post(`/v1/points/grants/${grantId}/revocations`, { reason: 'burst revocation' });
+        if (!grantId) continue;
+        if (r < 96) await post(`/v1/points/grants/${grantId}/activations`, { reason: 'order confirmed' });
+        else
+          await post(`/v1/points/grants/${grantId}/revocations`, r % 2 ? { reason: 'burst revocation' } : { reason: 'partial refund', amount: 1 + (i % 50) });
       }
     }
   }

@@ -37,25 +37,37 @@ function headersOf(m: KafkaMessage): Record<string, string> {
 
 /**
  * Reads `topic` from `from` (partition -> offset) until `done(received)` is true or
- * `timeoutMs` passes; returns everything read, in order per partition.
+ * `timeoutMs` passes; returns everything read, in order per partition, each offset once.
+ *
+ * The start offsets are committed for a fresh group before its consumer joins, and
+ * the consumer commits as it reads: a rebalance of the group (a broker of the cluster
+ * topology that moves the coordinator) resumes from there. A seek() alone is lost in
+ * a rebalance, and the consumer would then start at the end of the topic.
  */
-export async function collect(
-  topic: string,
-  from: Map<number, string>,
-  done: (received: Received[]) => boolean,
-  timeoutMs: number,
-): Promise<Received[]> {
+export async function collect(topic: string, from: Map<number, string>, done: (received: Received[]) => boolean, timeoutMs: number): Promise<Received[]> {
   const kafka = testKafka();
-  const consumer = kafka.consumer({ groupId: `tests-${process.pid}-${Date.now()}-${Math.random()}` });
+  const groupId = `tests-${process.pid}-${Date.now()}-${Math.random()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.setOffsets({ groupId, topic, partitions: [...from].map(([partition, offset]) => ({ partition, offset })) });
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = kafka.consumer({ groupId });
   const received: Received[] = [];
+  const seen = new Set<string>();
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.subscribe({ topic, fromBeginning: true });
     let finished!: () => void;
     const finishedP = new Promise<void>((r) => (finished = r));
     await consumer.run({
-      autoCommit: false,
+      autoCommitInterval: 500,
       eachMessage: async ({ partition, message }) => {
+        const at = `${partition}:${message.offset}`;
+        if (seen.has(at)) return; // read again after a rebalance
+        seen.add(at);
         received.push({
           partition,
           offset: message.offset,
@@ -66,7 +78,6 @@ export async function collect(
         if (done(received)) finished();
       },
     });
-    for (const [partition, offset] of from) consumer.seek({ topic, partition, offset });
     await Promise.race([finishedP, sleep(timeoutMs)]);
     return received;
   } finally {

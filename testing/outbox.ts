@@ -34,12 +34,18 @@ export async function writeAndDelete(pool: mysql.Pool, rows: OutboxRow[]): Promi
   try {
     await conn.beginTransaction();
     for (const r of rows) {
-      await conn.query(
-        'INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, ?)',
-        [r.id, 'points', r.aggregateid, r.type, r.payload],
-      );
+      await conn.query('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, ?)', [
+        r.id,
+        'points',
+        r.aggregateid,
+        r.type,
+        r.payload,
+      ]);
     }
-    await conn.query(`DELETE FROM point_event_outbox WHERE id IN (${rows.map(() => '?').join(',')})`, rows.map((r) => r.id));
+    await conn.query(
+      `DELETE FROM point_event_outbox WHERE id IN (${rows.map(() => '?').join(',')})`,
+      rows.map((r) => r.id),
+    );
     await conn.commit();
   } catch (e) {
     await conn.rollback();

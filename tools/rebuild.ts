@@ -1,18 +1,25 @@
 /**
  * `make rebuild-redis` / `make rebuild-clickhouse`: empties a read model and replays
  * it from points.events (offset 0), printing progress, while the API keeps answering.
- *   1. stop the projector service;  2. empty the model;
+ *   1. stop the projector service: every instance of it (infra/bin/stack stops them all,
+ *      in both topologies), then wait until its consumer group has no member left (a
+ *      killed one stays until its session times out; one that never leaves is an
+ *      instance nobody stopped: the rebuild fails, with its name);
+ *   2. empty the model, and delete the status of every instance (and the totals);
  *   3. rewind the projector's consumer group to the beginning of the topic;
  *   4. start the projector service; 5. follow its committed offsets until it has
  *      reached the end the topic had when the rebuild began.
+ * Whatever fails, the projector is started again.
  * Queries answer throughout, from a model that fills up again (no old data is mixed in).
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../common/src/config.ts';
+import { createRedis, deleteMatching, type RedisClient } from '../common/src/redis.ts';
+import { MODEL_KEY_PATTERN } from '../projectors/redis/keys.ts';
 import { stack } from '../testing/stack-control.ts';
-import { clickhouseFrom, truncate } from '../projectors/clickhouse/analytics.ts';
-import { statusKey } from '../projectors/shared/status.ts';
+import { truncate } from '../projectors/clickhouse/analytics.ts';
+import { deleteStatuses } from '../projectors/shared/status.ts';
+import { waitUntilGroupEmpty } from './consumer-group.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retry } from '../common/src/retry.ts';
 
@@ -27,41 +34,40 @@ const groupId = `projector-${model}`;
 const topic = config.kafka.pointsTopic;
 const t0 = Date.now();
 const say = (msg: string) => console.log(`[rebuild ${model}] ${msg}`);
+/** How long the stopped members may take to leave the group: a killed one's session (10 s) and a rebalance (15 s), with room. */
+const GROUP_EMPTY_TIMEOUT_MS = 60_000;
 
-async function emptyRedis(redis: Redis): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'u:{*}:*', 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
+/** Deletes every key of the model on every master: SCAN, then UNLINK slot by slot (common/src/redis.ts). */
+async function emptyRedis(redis: RedisClient): Promise<number> {
+  return deleteMatching(redis, MODEL_KEY_PATTERN);
 }
 
 const kafka = new Kafka({ clientId: 'rebuild', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 await admin.connect();
-const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+const redis = createRedis(config);
 let stopped = false;
 try {
   say(`stopping ${service}`);
-  await stack('stop', service);
+  // Set first: a stop that fails half-way (one instance stopped) still ends with a start.
   stopped = true;
+  await stack('stop', service);
+  // Nobody may apply while the model is emptied and the group rewound.
+  await waitUntilGroupEmpty(admin, groupId, { timeoutMs: GROUP_EMPTY_TIMEOUT_MS, say });
 
   if (model === 'redis') {
     say(`emptied Redis model: ${await emptyRedis(redis)} keys deleted`);
   } else {
-    const ch = clickhouseFrom(config, 'writer');
-    await truncate(ch).finally(() => ch.close());
-    say('emptied ClickHouse model');
+    await truncate(config);
+    say(`emptied ClickHouse model (${config.clickhouse.nodes.length} server(s))`);
   }
-  await redis.del(statusKey(model));
+  say(`deleted the status of ${model} and its instances: ${await deleteStatuses(redis, model)} keys`);
 
-  // A member that left without leaving the group (killed) stays in it until its session
-  // times out (10 s): until then the group cannot be rewound.
+  // The group is empty now; a rewind refused all the same (the coordinator moving) is retried.
   await retry(() => admin.resetOffsets({ groupId, topic, earliest: true }), {
-    retries: 20, initialMs: 1000, maxMs: 2000,
+    retries: 20,
+    initialMs: 1000,
+    maxMs: 2000,
     onRetry: (e) => say(`cannot rewind ${groupId} yet (${(e as Error).message}); retrying`),
   });
   const ends = await admin.fetchTopicOffsets(topic);
@@ -93,6 +99,9 @@ try {
   }
   const secs = (Date.now() - t0) / 1000;
   say(`done: ${target} messages replayed in ${secs.toFixed(1)} s (${Math.round(target / secs)}/s overall)`);
+} catch (e) {
+  say(`rebuild failed: ${(e as Error).message}`);
+  process.exitCode = 1;
 } finally {
   // Never leave the projector stopped: a failed rebuild says so and starts it again.
   if (stopped) {

@@ -10,7 +10,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('point_wallets', (t) => {
     t.string('user_id', 64).notNullable().primary();
     t.bigInteger('balance').notNullable().defaultTo(0);
-    t.bigInteger('seq').notNullable().defaultTo(0).comment('seq of the user\'s last event');
+    t.bigInteger('seq').notNullable().defaultTo(0).comment("seq of the user's last event");
     t.specificType('created_at', 'DATETIME(3)').notNullable();
     t.specificType('updated_at', 'DATETIME(3)').notNullable();
   });

@@ -6,21 +6,23 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { Counter } from 'prom-client';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Knex } from 'knex';
-import type { Redis } from 'ioredis';
+import type { Shards } from '../../common/src/mysql.ts';
 import { repoRoot, type StackConfig } from '../../common/src/config.ts';
+import type { RedisClient } from '../../common/src/redis.ts';
 import { AppError } from './http/app-error.ts';
 import { registerAccessLog } from './http/access-log.ts';
 import { registerAuth } from './http/auth.ts';
 import { frameworkErrors, registerErrorHandling } from './http/errors.ts';
 import { markOptionalBodies } from './http/schemas.ts';
 import { registerMetrics } from './http/metrics.ts';
+import { redisRateLimitStore } from './http/rate-limit-store.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { commandRoutes } from './routes/commands.ts';
@@ -31,25 +33,31 @@ import { queryRoutes, type QueryDeps } from './routes/queries.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export const BODY_LIMIT = 16 * 1024;
+/** Where the API instances keep the per-key request counters (one Redis key per API key and second). */
+export const RATE_LIMIT_PREFIX = 'ledger:ratelimit:';
 
 export interface AppDeps {
   config: StackConfig;
-  db: Knex;
+  /** The write model's shards (one in single). */
+  shards: Shards;
   schemaId: number;
-  /** The read model; queries are served only when it is given. */
-  redis?: Redis;
+  /** The read model; queries are served only when it is given. It also holds the rate limit's counters. */
+  redis?: RedisClient;
+  /**
+   * The rate limit's counters' key prefix in Redis (default RATE_LIMIT_PREFIX): API
+   * instances with the same prefix share every key's budget. Tests give their app its own.
+   */
+  rateLimitPrefix?: string;
   olderHistory?: QueryDeps['olderHistory'];
   /** The analytics model (read-only analyst user); analytics are served only when it is given. */
   analytics?: ClickHouse;
   clock?: () => number;
-  newId?: () => string;
   logger?: boolean;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, db, schemaId } = deps;
+  const { config, shards, schemaId } = deps;
   const clock = deps.clock ?? Date.now;
-  const newId = deps.newId ?? randomUUID;
   const app = Fastify({
     // One line per request (access-log.ts), written asynchronously: a burst of requests
     // shares write calls instead of blocking the event loop on one write each.
@@ -73,6 +81,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAccessLog(app);
   await app.register(rateLimit, {
     global: true,
+    // Counted in Redis, shared by every API instance (rate-limit-store.ts); while Redis is
+    // down the limit is skipped (fail open). An app without Redis counts in its process.
+    ...(deps.redis ? { store: redisRateLimitStore({ redis: deps.redis, prefix: deps.rateLimitPrefix ?? RATE_LIMIT_PREFIX, log: app.log }) } : {}),
     max: (request) => request.apiKey?.rateLimitPerSecond ?? config.api.rateLimitPerSecond,
     timeWindow: 1000,
     keyGenerator: (request) => request.apiKey?.name ?? request.ip,
@@ -101,11 +112,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyStatic, { root: consoleDir, prefix: '/console/', index: 'index.html' });
   app.get('/console', { schema: { hide: true } }, (_request, reply) => reply.redirect('/console/'));
 
-  const ledger = new Ledger({ db, schemaId, clock, newId });
+  const ledger = new Ledger({ shards, schemaId, clock });
+  // ADR 0011: a key's claim that its shard could not take (it was down) is said loudly.
+  const claimsSkipped = new Counter({
+    name: 'ledger_idempotency_claims_skipped_total',
+    help: "Idempotency-key claims not written or settled because the key's shard did not answer (ADR 0011)",
+    labelNames: ['shard'],
+    registers: [metrics],
+  });
+  ledger.onClaimSkipped((shard, key, err) => {
+    claimsSkipped.inc({ shard: String(shard + 1) });
+    app.log.warn({ shard: shard + 1, idempotencyKey: key, err: (err as Error).message }, "idempotency claim skipped: the key's shard did not answer");
+  });
   await app.register(async (scope) => {
-    await systemRoutes(scope, { db });
+    await systemRoutes(scope, { shards });
     await commandRoutes(scope, {
-      ledger, sweep: { db, schemaId, newId }, idempotencyRetentionDays: config.api.idempotencyRetentionDays, clock, newId,
+      ledger,
+      sweep: { shards, schemaId },
+      idempotencyRetentionDays: config.api.idempotencyRetentionDays,
+      clock,
     });
     if (deps.redis) {
       await queryRoutes(scope, { redis: deps.redis, olderHistory: deps.olderHistory, clock });

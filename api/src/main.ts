@@ -1,18 +1,21 @@
 /** The API process: configuration, database pool, schema registration, HTTP server. */
 import closeWithGrace from 'close-with-grace';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
+import { createRedis } from '../../common/src/redis.ts';
 import { clickhouseFrom, historyBefore } from '../../projectors/clickhouse/analytics.ts';
 import { buildApp } from './app.ts';
-import { createDb } from '../../common/src/mysql.ts';
+import { createShards } from '../../common/src/mysql.ts';
 import { registerPointEventSchema } from './ledger/event-codec.ts';
 import { retry } from '../../common/src/retry.ts';
 
 const config = loadConfig();
-const db = createDb(config);
-// Queries fail fast (503) while Redis is down instead of queueing.
-const redis = new Redis({
-  host: config.redis.host, port: config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1,
+// A pool per write-model shard (one in single, ADR 0011).
+const shards = createShards(config);
+// Queries fail fast (503) while Redis is down instead of queueing; so does the rate
+// limit's count, and the request then goes on unlimited (http/rate-limit-store.ts).
+const redis = createRedis(config, {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
   // Commands of concurrent requests issued in one tick share one write (and one read).
   enableAutoPipelining: true,
 });
@@ -20,13 +23,21 @@ redis.on('error', () => undefined); // reported per request as 503 UNAVAILABLE
 
 // The registry may still be starting: once a second, for 30 s.
 const schemaId = await retry(() => registerPointEventSchema(config.registry.url), {
-  retries: 29, initialMs: 1000, maxMs: 1000, factor: 1, jitter: 0,
+  retries: 29,
+  initialMs: 1000,
+  maxMs: 1000,
+  factor: 1,
+  jitter: 0,
   onRetry: (e) => console.error(`schema registry not ready (${(e as Error).message}); retrying`),
 });
 // Analytics and old history read ClickHouse as the read-only analyst user.
 const analytics = clickhouseFrom(config, 'analyst');
 const app = await buildApp({
-  config, db, schemaId, redis, analytics,
+  config,
+  shards,
+  schemaId,
+  redis,
+  analytics,
   olderHistory: (userId, beforeSeq, limit) => historyBefore(analytics, userId, beforeSeq, limit),
 });
 app.log.info({ schemaId, subject: 'points.events-value' }, 'point event schema registered');
@@ -37,8 +48,8 @@ closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
   if (err) app.log.fatal({ err }, 'uncaught error; shutting down');
   else app.log.info({ signal }, 'shutting down');
   await app.close();
-  await db.destroy();
+  await shards.destroy();
   await redis.quit();
 });
 
-await app.listen({ host: config.api.host, port: config.api.port });
+await app.listen({ host: config.api.host, port: config.api.listenPort });

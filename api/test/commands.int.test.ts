@@ -12,7 +12,11 @@ import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 const DAY = 24 * 3600 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SIGN: Record<string, number> = {
-  POINTS_GRANTED: 1, POINTS_USED: -1, POINTS_USE_CANCELED: 1, POINTS_EXPIRED: -1, POINTS_REVOKED: -1,
+  POINTS_GRANTED: 1,
+  POINTS_USED: -1,
+  POINTS_USE_CANCELED: 1,
+  POINTS_EXPIRED: -1,
+  POINTS_REVOKED: -1,
 };
 
 let t: TestApi;
@@ -34,11 +38,7 @@ afterAll(async () => {
 
 type Json = Record<string, any>;
 
-async function post(
-  url: string,
-  body?: unknown,
-  opts: { api?: TestApi; auth?: string; key?: string } = {},
-): Promise<LightMyRequestResponse> {
+async function post(url: string, body?: unknown, opts: { api?: TestApi; auth?: string; key?: string } = {}): Promise<LightMyRequestResponse> {
   const api = opts.api ?? t;
   return api.app.inject({
     method: 'POST',
@@ -70,9 +70,9 @@ const n = (v: unknown) => Number(v);
  * of the last event, Σ lots.remaining = balance, no outbox row left behind.
  */
 async function checkLedger(userId: string) {
-  const wallet = await t.db('point_wallets').where({ user_id: userId }).first();
-  const events = await t.db('point_events').where({ user_id: userId }).orderBy('seq');
-  const lots = await t.db('point_lots').where({ user_id: userId });
+  const wallet = await t.dbOf(userId)('point_wallets').where({ user_id: userId }).first();
+  const events = await t.dbOf(userId)('point_events').where({ user_id: userId }).orderBy('seq');
+  const lots = await t.dbOf(userId)('point_lots').where({ user_id: userId });
   expect(wallet, `wallet of ${userId}`).toBeDefined();
   expect(events.map((e) => n(e.seq))).toEqual(events.map((_, i) => i + 1));
   let balance = 0;
@@ -86,17 +86,17 @@ async function checkLedger(userId: string) {
   expect(n(wallet.seq)).toBe(events.length);
   expect(lots.reduce((s, l) => s + n(l.remaining), 0)).toBe(n(wallet.balance));
   for (const l of lots) expect(n(l.is_open)).toBe(n(l.remaining) > 0 ? 1 : 0);
-  const outbox = await t.db('point_event_outbox').where({ aggregateid: userId }).count({ c: '*' });
+  const outbox = await t.dbOf(userId)('point_event_outbox').where({ aggregateid: userId }).count({ c: '*' });
   expect(n(outbox[0]!.c)).toBe(0);
   return { wallet, events, lots };
 }
 
 /** An answer's seq and balance are those of the event row at that seq. */
 async function answerMatchesEvents(userId: string, answer: Json) {
-  const e = await t.db('point_events').where({ user_id: userId, seq: answer.seq }).first();
+  const e = await t.dbOf(userId)('point_events').where({ user_id: userId, seq: answer.seq }).first();
   expect(e, `event seq ${answer.seq}`).toBeDefined();
   expect(n(e.balance_after)).toBe(answer.balance);
-  const main = await t.db('point_events').where({ event_id: answer.eventId }).first();
+  const main = await t.dbOf(answer.eventId)('point_events').where({ event_id: answer.eventId }).first();
   expect(main.user_id).toBe(userId);
 }
 
@@ -107,7 +107,7 @@ describe('POST /v1/points/grants', () => {
     const res = await post('/v1/points/grants', { userId, amount: 1000, validDays: 10, reason: 'welcome', source: 'signup' });
     const after = Date.now();
     const body = await ok(res);
-    expect(Object.keys(body).sort()).toEqual(['balance', 'eventId', 'expiresAt', 'grantId', 'seq', 'userId']);
+    expect(Object.keys(body).sort()).toEqual(['availableAt', 'balance', 'eventId', 'expiresAt', 'grantId', 'held', 'pending', 'seq', 'state', 'userId']);
     expect(body.grantId).toMatch(UUID);
     expect(body.eventId).toMatch(UUID);
     expect(body).toMatchObject({ userId, seq: 1, balance: 1000 });
@@ -117,14 +117,14 @@ describe('POST /v1/points/grants', () => {
     expect(body.expiresAt).toBe(new Date(exp).toISOString());
     expect(res.headers['idempotent-replayed']).toBeUndefined();
 
-    const lot = await t.db('point_lots').where({ grant_id: body.grantId }).first();
+    const lot = await t.dbOf(body.grantId)('point_lots').where({ grant_id: body.grantId }).first();
     expect(lot).toMatchObject({ user_id: userId, reason: 'welcome', source: 'signup' });
     expect(n(lot.amount)).toBe(1000);
     expect(n(lot.remaining)).toBe(1000);
     expect(n(lot.grant_seq)).toBe(1);
     expect(n(lot.revoked)).toBe(0);
     expect((lot.expires_at as Date).getTime()).toBe(exp);
-    const ev = await t.db('point_events').where({ event_id: body.eventId }).first();
+    const ev = await t.dbOf(body.eventId)('point_events').where({ event_id: body.eventId }).first();
     expect(ev).toMatchObject({ user_id: userId, type: 'POINTS_GRANTED', grant_id: body.grantId, reason: 'welcome', source: 'signup' });
     expect(n(ev.seq)).toBe(1);
     expect(n(ev.amount)).toBe(1000);
@@ -139,7 +139,7 @@ describe('POST /v1/points/grants', () => {
     const expiresAt = new Date(Math.floor((Date.now() + 45 * DAY) / 1000) * 1000 + 123).toISOString();
     const body = await grant(userId, 250, { expiresAt });
     expect(body).toMatchObject({ userId, seq: 1, balance: 250, expiresAt });
-    const lot = await t.db('point_lots').where({ grant_id: body.grantId }).first();
+    const lot = await t.dbOf(body.grantId)('point_lots').where({ grant_id: body.grantId }).first();
     expect((lot.expires_at as Date).toISOString()).toBe(expiresAt);
     expect(n(lot.remaining)).toBe(250);
     await checkLedger(userId);
@@ -153,7 +153,7 @@ describe('POST /v1/points/grants', () => {
     const exp = Date.parse(body.expiresAt);
     expect(exp).toBeGreaterThanOrEqual(before + 365 * DAY);
     expect(exp).toBeLessThanOrEqual(after + 365 * DAY);
-    const lot = await t.db('point_lots').where({ grant_id: body.grantId }).first();
+    const lot = await t.dbOf(body.grantId)('point_lots').where({ grant_id: body.grantId }).first();
     expect((lot.expires_at as Date).getTime()).toBe(exp);
     expect(lot.source).toBeNull();
     await checkLedger(userId);
@@ -191,7 +191,7 @@ describe('POST /v1/points/uses', () => {
     const soon = await grant(userId, 300, { validDays: 10 });
     const res = await post('/v1/points/uses', { userId, amount: 400, orderId: 'order-1', reason: 'checkout' });
     const body = await ok(res);
-    expect(Object.keys(body).sort()).toEqual(['allocations', 'balance', 'eventId', 'seq', 'useId', 'userId']);
+    expect(Object.keys(body).sort()).toEqual(['allocations', 'balance', 'eventId', 'held', 'pending', 'seq', 'useId', 'userId']);
     expect(body.useId).toMatch(UUID);
     expect(body).toMatchObject({ userId, seq: 3, balance: 100 });
     expect(body.allocations).toEqual([
@@ -199,16 +199,16 @@ describe('POST /v1/points/uses', () => {
       { grantId: late.grantId, amount: 100 },
     ]);
 
-    const u = await t.db('point_uses').where({ use_id: body.useId }).first();
+    const u = await t.dbOf(body.useId)('point_uses').where({ use_id: body.useId }).first();
     expect(u).toMatchObject({ user_id: userId, order_id: 'order-1', reason: 'checkout' });
     expect(n(u.amount)).toBe(400);
     expect(n(u.canceled)).toBe(0);
-    const allocs = await t.db('point_use_allocations').where({ use_id: body.useId }).orderBy('amount', 'desc');
+    const allocs = await t.dbOf(body.useId)('point_use_allocations').where({ use_id: body.useId }).orderBy('amount', 'desc');
     expect(allocs.map((a) => [a.grant_id, n(a.amount), n(a.restored)])).toEqual([
       [soon.grantId, 300, 0],
       [late.grantId, 100, 0],
     ]);
-    const ev = await t.db('point_events').where({ event_id: body.eventId }).first();
+    const ev = await t.dbOf(body.eventId)('point_events').where({ event_id: body.eventId }).first();
     expect(ev).toMatchObject({ type: 'POINTS_USED', use_id: body.useId, order_id: 'order-1' });
     expect(JSON.parse(ev.allocations as string)).toEqual(body.allocations);
     const { lots } = await checkLedger(userId);
@@ -225,7 +225,10 @@ describe('POST /v1/points/uses', () => {
     const a = await grant(userId, 50, { expiresAt });
     const b = await grant(userId, 50, { expiresAt });
     const body = await use(userId, 60);
-    expect(body.allocations).toEqual([{ grantId: a.grantId, amount: 50 }, { grantId: b.grantId, amount: 10 }]);
+    expect(body.allocations).toEqual([
+      { grantId: a.grantId, amount: 50 },
+      { grantId: b.grantId, amount: 10 },
+    ]);
     await checkLedger(userId);
   });
 
@@ -260,11 +263,11 @@ describe('POST /v1/points/uses/{useId}/cancellations', () => {
     expect(body.restored.map((r: Json) => ({ grantId: r.grantId, amount: r.amount, expired: r.expired }))).toEqual([
       { grantId: g.grantId, amount: 300, expired: false },
     ]);
-    const row = await t.db('point_uses').where({ use_id: u.useId }).first();
+    const row = await t.dbOf(u.useId)('point_uses').where({ use_id: u.useId }).first();
     expect(n(row.canceled)).toBe(300);
-    const alloc = await t.db('point_use_allocations').where({ use_id: u.useId }).first();
+    const alloc = await t.dbOf(u.useId)('point_use_allocations').where({ use_id: u.useId }).first();
     expect(n(alloc.restored)).toBe(300);
-    const ev = await t.db('point_events').where({ event_id: body.eventId }).first();
+    const ev = await t.dbOf(body.eventId)('point_events').where({ event_id: body.eventId }).first();
     expect(ev).toMatchObject({ type: 'POINTS_USE_CANCELED', use_id: u.useId, cancellation_id: body.cancellationId });
     expect(n(ev.amount)).toBe(300);
     const { lots } = await checkLedger(userId);
@@ -282,7 +285,7 @@ describe('POST /v1/points/uses/{useId}/cancellations', () => {
     expect(replay.statusCode).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.json()).toEqual(body);
-    const row = await t.db('point_uses').where({ use_id: u.useId }).first();
+    const row = await t.dbOf(u.useId)('point_uses').where({ use_id: u.useId }).first();
     expect(n(row.canceled)).toBe(300);
     const { events } = await checkLedger(userId);
     expect(events).toHaveLength(3);
@@ -293,9 +296,9 @@ describe('POST /v1/points/uses/{useId}/cancellations', () => {
     const body = await ok(await post(`/v1/points/uses/${u.useId}/cancellations`, { amount: 120, reason: 'one item back' }));
     expect(body).toMatchObject({ userId, seq: 3, balance: 320 });
     expect(body.restored).toEqual([expect.objectContaining({ grantId: g.grantId, amount: 120, expired: false })]);
-    const row = await t.db('point_uses').where({ use_id: u.useId }).first();
+    const row = await t.dbOf(u.useId)('point_uses').where({ use_id: u.useId }).first();
     expect(n(row.canceled)).toBe(120);
-    const ev = await t.db('point_events').where({ event_id: body.eventId }).first();
+    const ev = await t.dbOf(body.eventId)('point_events').where({ event_id: body.eventId }).first();
     expect(ev.reason).toBe('one item back');
     const { lots } = await checkLedger(userId);
     expect(n(lots[0]!.remaining)).toBe(320);
@@ -306,22 +309,28 @@ describe('POST /v1/points/uses/{useId}/cancellations', () => {
     const g10 = await grant(userId, 100, { validDays: 10 });
     const g20 = await grant(userId, 100, { validDays: 20 });
     const u = await use(userId, 150); // 100 from g10, 50 from g20
-    expect(u.allocations).toEqual([{ grantId: g10.grantId, amount: 100 }, { grantId: g20.grantId, amount: 50 }]);
+    expect(u.allocations).toEqual([
+      { grantId: g10.grantId, amount: 100 },
+      { grantId: g20.grantId, amount: 50 },
+    ]);
     const url = `/v1/points/uses/${u.useId}/cancellations`;
     const c1 = await ok(await post(url, { amount: 30 }));
     expect(c1).toMatchObject({ seq: 4, balance: 80 });
     expect(c1.restored).toEqual([expect.objectContaining({ grantId: g20.grantId, amount: 30, expired: false })]);
     const c2 = await ok(await post(url, { amount: 40 }));
     expect(c2).toMatchObject({ seq: 5, balance: 120 });
-    expect(c2.restored.map((r: Json) => [r.grantId, r.amount])).toEqual([[g20.grantId, 20], [g10.grantId, 20]]);
+    expect(c2.restored.map((r: Json) => [r.grantId, r.amount])).toEqual([
+      [g20.grantId, 20],
+      [g10.grantId, 20],
+    ]);
     const c3 = await ok(await post(url, {}));
     expect(c3).toMatchObject({ seq: 6, balance: 200 });
     expect(c3.restored.map((r: Json) => [r.grantId, r.amount])).toEqual([[g10.grantId, 80]]);
     expect(new Set([c1.cancellationId, c2.cancellationId, c3.cancellationId]).size).toBe(3);
 
-    const row = await t.db('point_uses').where({ use_id: u.useId }).first();
+    const row = await t.dbOf(u.useId)('point_uses').where({ use_id: u.useId }).first();
     expect(n(row.canceled)).toBe(150);
-    const allocs = await t.db('point_use_allocations').where({ use_id: u.useId });
+    const allocs = await t.dbOf(u.useId)('point_use_allocations').where({ use_id: u.useId });
     expect(Object.fromEntries(allocs.map((a) => [a.grant_id, n(a.restored)]))).toEqual({ [g10.grantId]: 100, [g20.grantId]: 50 });
     const { lots } = await checkLedger(userId);
     expect(lots.map((l) => n(l.remaining))).toEqual([100, 100]);
@@ -337,16 +346,16 @@ describe('POST /v1/points/grants/{grantId}/revocations', () => {
     await use(userId, 200); // from g (earliest expiry)
     const res = await post(`/v1/points/grants/${g.grantId}/revocations`, { reason: 'fraud' });
     const body = await ok(res);
-    expect(Object.keys(body).sort()).toEqual(['balance', 'eventId', 'grantId', 'revoked', 'seq', 'userId']);
+    expect(Object.keys(body).sort()).toEqual(['balance', 'eventId', 'grantId', 'held', 'pending', 'revoked', 'seq', 'userId']);
     expect(body).toMatchObject({ grantId: g.grantId, userId, seq: 4, balance: 40, revoked: 300 });
-    const lot = await t.db('point_lots').where({ grant_id: g.grantId }).first();
+    const lot = await t.dbOf(g.grantId)('point_lots').where({ grant_id: g.grantId }).first();
     expect(n(lot.remaining)).toBe(0);
     expect(n(lot.revoked)).toBe(1);
     expect(n(lot.is_open)).toBe(0);
-    const other = await t.db('point_lots').where({ grant_id: keep.grantId }).first();
+    const other = await t.dbOf(keep.grantId)('point_lots').where({ grant_id: keep.grantId }).first();
     expect(n(other.remaining)).toBe(40);
     expect(n(other.revoked)).toBe(0);
-    const ev = await t.db('point_events').where({ event_id: body.eventId }).first();
+    const ev = await t.dbOf(body.eventId)('point_events').where({ event_id: body.eventId }).first();
     expect(ev).toMatchObject({ type: 'POINTS_REVOKED', grant_id: g.grantId, reason: 'fraud' });
     expect(n(ev.amount)).toBe(300);
     await checkLedger(userId);
@@ -380,13 +389,12 @@ describe('POST /v1/points/expirations', () => {
     const asOf = new Date(now - DAY).toISOString();
     const key = randomUUID();
     const first = await ok(await post('/v1/points/expirations', { asOf }, { auth: t.auth.admin, key }), 200);
-    expect(Object.keys(first).sort()).toEqual(['expiredLots', 'expiredPoints', 'purgedIdempotencyKeys', 'users']);
+    expect(Object.keys(first).sort()).toEqual(['activatedGrants', 'activatedPoints', 'expiredLots', 'expiredPoints', 'purgedIdempotencyKeys', 'releasedHolds', 'releasedPoints', 'users']);
     expect(first.expiredLots).toBeGreaterThanOrEqual(2);
     expect(first.expiredPoints).toBeGreaterThanOrEqual(150);
     expect(first.users).toBeGreaterThanOrEqual(2);
 
-    const expiredOf = async (userId: string) =>
-      t.db('point_events').where({ user_id: userId, type: 'POINTS_EXPIRED' }).orderBy('seq');
+    const expiredOf = async (userId: string) => t.dbOf(userId)('point_events').where({ user_id: userId, type: 'POINTS_EXPIRED' }).orderBy('seq');
     const ea = await expiredOf(a);
     expect(ea.map((e) => [e.grant_id, n(e.amount), n(e.seq)])).toEqual([[aOld.grantId, 100, 4]]);
     expect((ea[0]!.occurred_at as Date).toISOString()).toBe(asOf);
@@ -418,7 +426,8 @@ describe('POST /v1/points/expirations', () => {
     const a = testUser('sweep');
     const g = await grant(a, 9, { expiresAt: new Date(Date.now() - 3600 * 1000).toISOString() }, earlier);
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/points/expirations',
+      method: 'POST',
+      url: '/v1/points/expirations',
       headers: { authorization: t.auth.admin, 'idempotency-key': randomUUID() },
     });
     const body = await ok(res, 200);
@@ -436,7 +445,7 @@ describe('the expiry run and later commands', () => {
     const g = await grant(userId, 100, { validDays: 1 }, earlier); // lapsed 9 days ago
     const u = await use(userId, 60, {}, earlier);
     await ok(await post('/v1/points/expirations', {}, { auth: t.auth.admin }), 200);
-    const lot = await t.db('point_lots').where({ grant_id: g.grantId }).first();
+    const lot = await t.dbOf(g.grantId)('point_lots').where({ grant_id: g.grantId }).first();
     expect(n(lot.remaining)).toBe(0);
     expect(n(lot.is_open)).toBe(0);
     const c = await ok(await post(`/v1/points/uses/${u.useId}/cancellations`, { amount: 25 }));
@@ -444,9 +453,13 @@ describe('the expiry run and later commands', () => {
     expect(c.restored).toEqual([expect.objectContaining({ grantId: g.grantId, amount: 25, expired: true })]);
     const { events } = await checkLedger(userId);
     expect(events.map((e) => [e.type, n(e.amount)])).toEqual([
-      ['POINTS_GRANTED', 100], ['POINTS_USED', 60], ['POINTS_EXPIRED', 40], ['POINTS_USE_CANCELED', 25], ['POINTS_EXPIRED', 25],
+      ['POINTS_GRANTED', 100],
+      ['POINTS_USED', 60],
+      ['POINTS_EXPIRED', 40],
+      ['POINTS_USE_CANCELED', 25],
+      ['POINTS_EXPIRED', 25],
     ]);
-    const useRow = await t.db('point_uses').where({ use_id: u.useId }).first();
+    const useRow = await t.dbOf(u.useId)('point_uses').where({ use_id: u.useId }).first();
     expect(n(useRow.canceled)).toBe(25);
   });
 
@@ -461,7 +474,10 @@ describe('the expiry run and later commands', () => {
     for (const userId of users) {
       const { events, wallet } = await checkLedger(userId);
       expect(events.map((e) => [e.type, n(e.amount)])).toEqual([
-        ['POINTS_GRANTED', 10], ['POINTS_GRANTED', 20], ['POINTS_EXPIRED', 10], ['POINTS_EXPIRED', 20],
+        ['POINTS_GRANTED', 10],
+        ['POINTS_GRANTED', 20],
+        ['POINTS_EXPIRED', 10],
+        ['POINTS_EXPIRED', 20],
       ]);
       expect(n(wallet.balance)).toBe(0);
     }
@@ -475,7 +491,10 @@ describe('the worked example (DESIGN.md) through HTTP', () => {
     const g5 = await grant(userId, 500, { validDays: 5 });
     expect(g5).toMatchObject({ seq: 2, balance: 1500 });
     const u = await use(userId, 1200);
-    expect(u.allocations).toEqual([{ grantId: g5.grantId, amount: 500 }, { grantId: g10.grantId, amount: 700 }]);
+    expect(u.allocations).toEqual([
+      { grantId: g5.grantId, amount: 500 },
+      { grantId: g10.grantId, amount: 700 },
+    ]);
     expect(u).toMatchObject({ seq: 3, balance: 300 });
     const c = await ok(await post(`/v1/points/uses/${u.useId}/cancellations`, { amount: 1100 }));
     expect(c).toMatchObject({ seq: 4, balance: 1400 });
@@ -483,10 +502,10 @@ describe('the worked example (DESIGN.md) through HTTP', () => {
       { grantId: g10.grantId, amount: 700, expired: false },
       { grantId: g5.grantId, amount: 400, expired: false },
     ]);
-    const lots = await t.db('point_lots').where({ user_id: userId });
+    const lots = await t.dbOf(userId)('point_lots').where({ user_id: userId });
     const remaining = Object.fromEntries(lots.map((l) => [l.grant_id, n(l.remaining)]));
     expect(remaining).toEqual({ [g10.grantId]: 1000, [g5.grantId]: 400 });
-    const useRow = await t.db('point_uses').where({ use_id: u.useId }).first();
+    const useRow = await t.dbOf(u.useId)('point_uses').where({ use_id: u.useId }).first();
     expect(n(useRow.canceled)).toBe(1100);
     const { wallet } = await checkLedger(userId);
     expect(n(wallet.balance)).toBe(1400);
@@ -500,7 +519,7 @@ describe('lazy expiry through HTTP', () => {
     const old = await grant(userId, 100, { validDays: 1 });
     const fresh = await grant(userId, 50, { validDays: 10 }, later);
     expect(fresh).toMatchObject({ userId, seq: 3, balance: 50 });
-    const events = await t.db('point_events').where({ user_id: userId }).orderBy('seq');
+    const events = await t.dbOf(userId)('point_events').where({ user_id: userId }).orderBy('seq');
     expect(events.map((e) => [n(e.seq), e.type, n(e.amount), n(e.balance_after)])).toEqual([
       [1, 'POINTS_GRANTED', 100, 100],
       [2, 'POINTS_EXPIRED', 100, 0],
@@ -515,7 +534,7 @@ describe('lazy expiry through HTTP', () => {
     const spent = await use(userId, 50, {}, later);
     expect(spent.allocations).toEqual([{ grantId: fresh.grantId, amount: 50 }]);
     expect(spent).toMatchObject({ seq: 4, balance: 0 });
-    const lot = await t.db('point_lots').where({ grant_id: old.grantId }).first();
+    const lot = await t.dbOf(old.grantId)('point_lots').where({ grant_id: old.grantId }).first();
     expect(n(lot.remaining)).toBe(0);
     expect(n(lot.is_open)).toBe(0);
     await checkLedger(userId);

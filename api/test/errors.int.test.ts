@@ -88,9 +88,11 @@ const n = (v: unknown) => Number(v);
 
 /** Everything MySQL holds for a user (and for some Idempotency-Keys). */
 async function snapshot(userId: string, keys: string[]) {
-  const db = t.db;
+  const db = t.dbOf(userId);
   const useIds = db('point_uses').select('use_id').where({ user_id: userId });
-  const idem = await db('idempotency_keys').whereIn('idem_key', keys).orderBy(['client', 'idem_key']);
+  // Records and (with shards) claims of keys may sit on any shard.
+  const idem = await t.onEveryShard((d) => d('idempotency_keys').whereIn('idem_key', keys).orderBy(['client', 'idem_key']));
+  const claims = await t.onEveryShard((d) => d('idempotency_claims').whereIn('idem_key', keys).orderBy(['client', 'idem_key']));
   return {
     wallets: await db('point_wallets').where({ user_id: userId }),
     lots: await db('point_lots').where({ user_id: userId }).orderBy('grant_id'),
@@ -98,6 +100,7 @@ async function snapshot(userId: string, keys: string[]) {
     allocations: await db('point_use_allocations').whereIn('use_id', useIds).orderBy(['use_id', 'grant_id']),
     events: await db('point_events').where({ user_id: userId }).orderBy('seq'),
     outbox: await db('point_event_outbox').where({ aggregateid: userId }),
+    claims,
     idempotencyCount: idem.length,
     idempotency: idem,
   };
@@ -154,7 +157,7 @@ describe('400 VALIDATION_FAILED', () => {
     const res = await post('/v1/points/grants', okGrant(userId), { key: null });
     const err = expectError(res, 400, 'VALIDATION_FAILED');
     expect(fieldsOf(err.details)).toContain('headers.idempotency-key');
-    expect(await t.db('point_wallets').where({ user_id: userId })).toEqual([]);
+    expect(await t.dbOf(userId)('point_wallets').where({ user_id: userId })).toEqual([]);
   });
 
   it('an Idempotency-Key of 129 characters (128 is fine)', async () => {
@@ -201,7 +204,7 @@ describe('400 VALIDATION_FAILED', () => {
       const userId = testUser('leap');
       const g = await created(await post('/v1/points/grants', { userId, amount: 10, validDays: 1, reason: 'r' }, { api: y2020 }));
       const res = await post('/v1/points/expirations', { asOf: '2020-06-30T23:59:60Z' }, { auth: t.auth.admin });
-      const expired = await t.db('point_events').where({ user_id: userId, type: 'POINTS_EXPIRED' });
+      const expired = await t.dbOf(userId)('point_events').where({ user_id: userId, type: 'POINTS_EXPIRED' });
       if (res.statusCode === 400) {
         const err = expectError(res, 400, 'VALIDATION_FAILED');
         expect(fieldsOf(err.details)).toContain('body.asOf');
@@ -252,7 +255,7 @@ describe('400 VALIDATION_FAILED', () => {
     const res = await post('/v1/points/grants', `{"userId": "${userId}", "amount": 10,`, { contentType: 'application/json' });
     const err = expectError(res, 400, 'VALIDATION_FAILED');
     expect(fieldsOf(err.details)).toContain('body');
-    expect(await t.db('point_wallets').where({ user_id: userId })).toEqual([]);
+    expect(await t.dbOf(userId)('point_wallets').where({ user_id: userId })).toEqual([]);
   });
 });
 
@@ -261,14 +264,14 @@ describe('401 UNAUTHORIZED', () => {
     const userId = testUser('auth');
     const res = await post('/v1/points/grants', okGrant(userId), { auth: null });
     expectError(res, 401, 'UNAUTHORIZED');
-    expect(await t.db('point_wallets').where({ user_id: userId })).toEqual([]);
+    expect(await t.dbOf(userId)('point_wallets').where({ user_id: userId })).toEqual([]);
   });
 
   it('an unknown key', async () => {
     const userId = testUser('auth');
     const res = await post('/v1/points/grants', okGrant(userId), { auth: `Bearer nope-${randomUUID()}` });
     expectError(res, 401, 'UNAUTHORIZED');
-    expect(await t.db('point_wallets').where({ user_id: userId })).toEqual([]);
+    expect(await t.dbOf(userId)('point_wallets').where({ user_id: userId })).toEqual([]);
   });
 });
 
@@ -277,7 +280,7 @@ describe('403 FORBIDDEN', () => {
     const userId = testUser('auth');
     const res = await post('/v1/points/grants', okGrant(userId), { auth: t.auth.read });
     expectError(res, 403, 'FORBIDDEN');
-    expect(await t.db('point_wallets').where({ user_id: userId })).toEqual([]);
+    expect(await t.dbOf(userId)('point_wallets').where({ user_id: userId })).toEqual([]);
     for (const url of ['/v1/points/uses', `/v1/points/uses/${randomUUID()}/cancellations`, `/v1/points/grants/${randomUUID()}/revocations`]) {
       expectError(await post(url, { reason: 'r' }, { auth: t.auth.read }), 403, 'FORBIDDEN');
     }
@@ -294,14 +297,16 @@ describe('404 NOT_FOUND', () => {
     const key = randomUUID();
     const res = await post(`/v1/points/uses/${randomUUID()}/cancellations`, {}, { key });
     expectError(res, 404, 'NOT_FOUND');
-    expect(await t.db('idempotency_keys').where({ idem_key: key })).toEqual([]);
+    expect(await t.onEveryShard((db) => db('idempotency_keys').where({ idem_key: key }))).toEqual([]);
+    expect(await t.onEveryShard((db) => db('idempotency_claims').where({ idem_key: key }))).toEqual([]);
   });
 
   it('revoking an unknown grantId', async () => {
     const key = randomUUID();
     const res = await post(`/v1/points/grants/${randomUUID()}/revocations`, { reason: 'r' }, { key });
     expectError(res, 404, 'NOT_FOUND');
-    expect(await t.db('idempotency_keys').where({ idem_key: key })).toEqual([]);
+    expect(await t.onEveryShard((db) => db('idempotency_keys').where({ idem_key: key }))).toEqual([]);
+    expect(await t.onEveryShard((db) => db('idempotency_claims').where({ idem_key: key }))).toEqual([]);
   });
 
   it('an unknown route', async () => {
@@ -316,8 +321,7 @@ describe('409 refusals write nothing', () => {
     await grant(userId, 100);
     await use(userId, 50);
     const key = randomUUID();
-    const { res, before } = await refusedWritesNothing(userId, [key], () =>
-      post('/v1/points/uses', { userId, amount: 51 }, { key }));
+    const { res, before } = await refusedWritesNothing(userId, [key], () => post('/v1/points/uses', { userId, amount: 51 }, { key }));
     const err = expectError(res, 409, 'INSUFFICIENT_POINTS');
     expect(err.details).toMatchObject({ requested: 51, available: 50 });
     expect(before.idempotencyCount).toBe(0);
@@ -336,7 +340,8 @@ describe('409 refusals write nothing', () => {
     const key = randomUUID();
     const first = await grant(userId, 100, { validDays: 30 }, key);
     const { res, before } = await refusedWritesNothing(userId, [key], () =>
-      post('/v1/points/grants', { userId, amount: 200, validDays: 30, reason: 'test grant' }, { key }));
+      post('/v1/points/grants', { userId, amount: 200, validDays: 30, reason: 'test grant' }, { key }),
+    );
     expectError(res, 409, 'IDEMPOTENCY_KEY_REUSED');
     expect(before.idempotencyCount).toBe(1);
     expect(JSON.parse(before.idempotency[0]!.response as string)).toEqual(first);
@@ -357,8 +362,7 @@ describe('409 refusals write nothing', () => {
     const u = await use(userId, 80);
     await created(await post(`/v1/points/uses/${u.useId}/cancellations`, { amount: 30 }));
     const key = randomUUID();
-    const { res } = await refusedWritesNothing(userId, [key], () =>
-      post(`/v1/points/uses/${u.useId}/cancellations`, { amount: 51 }, { key }));
+    const { res } = await refusedWritesNothing(userId, [key], () => post(`/v1/points/uses/${u.useId}/cancellations`, { amount: 51 }, { key }));
     const err = expectError(res, 409, 'CANCEL_EXCEEDS_USE');
     expect(err.details).toMatchObject({ useId: u.useId, requested: 51, cancellable: 50 });
   });
@@ -369,8 +373,7 @@ describe('409 refusals write nothing', () => {
     const u = await use(userId, 80);
     await created(await post(`/v1/points/uses/${u.useId}/cancellations`, undefined));
     const key = randomUUID();
-    const { res, before } = await refusedWritesNothing(userId, [key], () =>
-      post(`/v1/points/uses/${u.useId}/cancellations`, undefined, { key }));
+    const { res, before } = await refusedWritesNothing(userId, [key], () => post(`/v1/points/uses/${u.useId}/cancellations`, undefined, { key }));
     const err = expectError(res, 409, 'CANCEL_EXCEEDS_USE');
     expect(err.details).toMatchObject({ useId: u.useId, cancellable: 0 });
     expect(n(before.uses[0]!.canceled)).toBe(80);
@@ -383,8 +386,7 @@ describe('409 refusals write nothing', () => {
     await grant(userId, 5);
     await created(await post(`/v1/points/grants/${g.grantId}/revocations`, { reason: 'first' }));
     const key = randomUUID();
-    const { res, before } = await refusedWritesNothing(userId, [key], () =>
-      post(`/v1/points/grants/${g.grantId}/revocations`, { reason: 'second' }, { key }));
+    const { res, before } = await refusedWritesNothing(userId, [key], () => post(`/v1/points/grants/${g.grantId}/revocations`, { reason: 'second' }, { key }));
     const err = expectError(res, 409, 'ALREADY_REVOKED');
     expect(err.details).toMatchObject({ grantId: g.grantId });
     expect(before.events.map((e) => e.type)).toEqual(['POINTS_GRANTED', 'POINTS_GRANTED', 'POINTS_REVOKED']);
@@ -394,8 +396,7 @@ describe('409 refusals write nothing', () => {
     const userId = testUser('ref');
     const g = await grant(userId, 100);
     await use(userId, 100);
-    const { res } = await refusedWritesNothing(userId, [], () =>
-      post(`/v1/points/grants/${g.grantId}/revocations`, { reason: 'late' }));
+    const { res } = await refusedWritesNothing(userId, [], () => post(`/v1/points/grants/${g.grantId}/revocations`, { reason: 'late' }));
     expectError(res, 409, 'ALREADY_REVOKED');
   });
 });
@@ -405,8 +406,7 @@ describe('a refused command on a user with a lapsed lot writes not even the lazy
     const userId = testUser('lapse');
     await grant(userId, 100, { validDays: 10 });
     const key = randomUUID();
-    const { res, before } = await refusedWritesNothing(userId, [key], () =>
-      post('/v1/points/uses', { userId, amount: 10 }, { api: later, key }));
+    const { res, before } = await refusedWritesNothing(userId, [key], () => post('/v1/points/uses', { userId, amount: 10 }, { api: later, key }));
     const err = expectError(res, 409, 'INSUFFICIENT_POINTS');
     expect(err.details).toMatchObject({ requested: 10, available: 0 });
     expect(before.events.map((e) => e.type)).toEqual(['POINTS_GRANTED']);
@@ -417,11 +417,11 @@ describe('a refused command on a user with a lapsed lot writes not even the lazy
   it('ALREADY_REVOKED and VALIDATION_FAILED eleven days later', async () => {
     const userId = testUser('lapse');
     const g = await grant(userId, 100, { validDays: 10 });
-    const r1 = await refusedWritesNothing(userId, [], () =>
-      post(`/v1/points/grants/${g.grantId}/revocations`, { reason: 'r' }, { api: later }));
+    const r1 = await refusedWritesNothing(userId, [], () => post(`/v1/points/grants/${g.grantId}/revocations`, { reason: 'r' }, { api: later }));
     expectError(r1.res, 409, 'ALREADY_REVOKED');
     const r2 = await refusedWritesNothing(userId, [], () =>
-      post('/v1/points/grants', { userId, amount: 5, reason: 'r', expiresAt: new Date(Date.now() + 5 * DAY).toISOString() }, { api: later }));
+      post('/v1/points/grants', { userId, amount: 5, reason: 'r', expiresAt: new Date(Date.now() + 5 * DAY).toISOString() }, { api: later }),
+    );
     expectError(r2.res, 400, 'VALIDATION_FAILED');
     expect(r2.before.events).toHaveLength(1);
   });
@@ -431,8 +431,7 @@ describe('a refused command on a user with a lapsed lot writes not even the lazy
     await grant(userId, 100, { validDays: 10 });
     await grant(userId, 100, { validDays: 30 });
     const u = await use(userId, 20);
-    const { res } = await refusedWritesNothing(userId, [], () =>
-      post(`/v1/points/uses/${u.useId}/cancellations`, { amount: 21 }, { api: later }));
+    const { res } = await refusedWritesNothing(userId, [], () => post(`/v1/points/uses/${u.useId}/cancellations`, { amount: 21 }, { api: later }));
     expectError(res, 409, 'CANCEL_EXCEEDS_USE');
   });
 });
@@ -443,7 +442,7 @@ describe('413, 415, 429', () => {
     const body = JSON.stringify({ userId, amount: 10, reason: 'x'.repeat(17 * 1024) });
     const res = await post('/v1/points/grants', body, { contentType: 'application/json' });
     expectError(res, 413, 'PAYLOAD_TOO_LARGE');
-    expect(await t.db('point_wallets').where({ user_id: userId })).toEqual([]);
+    expect(await t.dbOf(userId)('point_wallets').where({ user_id: userId })).toEqual([]);
   });
 
   it('UNSUPPORTED_MEDIA_TYPE: a text/plain body', async () => {
@@ -452,7 +451,7 @@ describe('413, 415, 429', () => {
     expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
     const form = await post('/v1/points/grants', `userId=${userId}&amount=10`, { contentType: 'application/x-www-form-urlencoded' });
     expectError(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
-    expect(await t.db('point_wallets').where({ user_id: userId })).toEqual([]);
+    expect(await t.dbOf(userId)('point_wallets').where({ user_id: userId })).toEqual([]);
   });
 
   it('RATE_LIMITED: more than the per-key limit per second, with Retry-After', async () => {

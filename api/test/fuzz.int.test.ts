@@ -33,10 +33,20 @@ const USER_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** API.md's table of error codes and statuses (the contract, not the implementation). */
 const CONTRACT: Record<string, number> = {
-  VALIDATION_FAILED: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404,
-  INSUFFICIENT_POINTS: 409, IDEMPOTENCY_KEY_REUSED: 409, CANCEL_EXCEEDS_USE: 409, ALREADY_REVOKED: 409,
-  PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, RATE_LIMITED: 429,
-  PROJECTION_BEHIND: 504, UNAVAILABLE: 503, INTERNAL: 500,
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INSUFFICIENT_POINTS: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  CANCEL_EXCEEDS_USE: 409,
+  ALREADY_REVOKED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  PROJECTION_BEHIND: 504,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
 };
 const LEAK = /(\n\s+at\s)|(\bat\s+\S+\s+\(\S*:\d+:\d+\))|(\/work\/)|(node_modules)|(file:\/\/)|(\.[cm]?[jt]s:\d+)/;
 
@@ -52,7 +62,10 @@ const SHAPES = {
   revoke: Type.Object({ ...Common, revoked: Int }),
   expire: Type.Object({ expiredLots: Int, expiredPoints: Int, users: Int, purgedIdempotencyKeys: Int }),
   balance: Type.Object({
-    userId: Str, balance: Int, seq: Int, updatedAt: Type.Union([IsoTime, Type.Null()]),
+    userId: Str,
+    balance: Int,
+    seq: Int,
+    updatedAt: Type.Union([IsoTime, Type.Null()]),
     expiringSoon: Type.Object({ amount: Int, withinDays: Type.Literal(30) }),
   }),
   history: Type.Object({
@@ -65,7 +78,9 @@ const SHAPES = {
   topUsers: Type.Array(Type.Object({ userId: Str, points: Int })),
   pipeline: Type.Object({
     connector: Type.Object({ state: Str }),
-    projectors: Type.Array(Type.Object({ name: Str, lag: Type.Union([Int, Type.Null()]), lastEvent: Type.Unknown(), freshnessMs: Type.Union([Int, Type.Null()]) })),
+    projectors: Type.Array(
+      Type.Object({ name: Str, lag: Type.Union([Int, Type.Null()]), lastEvent: Type.Unknown(), freshnessMs: Type.Union([Int, Type.Null()]) }),
+    ),
   }),
   health: Type.Object({ status: Type.Literal('ok'), checks: Type.Record(Str, Str) }),
 };
@@ -87,7 +102,13 @@ interface Spec {
   text?: boolean;
 }
 
-interface Accepted { userId?: string; seq?: number; eventId?: string; grantId?: string; useId?: string }
+interface Accepted {
+  userId?: string;
+  seq?: number;
+  eventId?: string;
+  grantId?: string;
+  useId?: string;
+}
 
 const stats = new Map<string, { sent: number; statuses: Map<number, number> }>();
 const accepted = new Map<string, Accepted[]>();
@@ -95,7 +116,14 @@ const accepted = new Map<string, Accepted[]>();
 function show(req: Req, res?: LightMyRequestResponse): string {
   const cut = (s: string | undefined) => (s === undefined ? undefined : s.length > 600 ? `${s.slice(0, 600)}…(${s.length} chars)` : s);
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(cut) : cut(v)]));
-  return JSON.stringify({ request: { method: req.method, url: cut(req.url), headers, body: cut(req.payload) }, ...(res ? { answer: { status: res.statusCode, headers: res.headers, body: cut(res.body) } } : {}) }, null, 1);
+  return JSON.stringify(
+    {
+      request: { method: req.method, url: cut(req.url), headers, body: cut(req.payload) },
+      ...(res ? { answer: { status: res.statusCode, headers: res.headers, body: cut(res.body) } } : {}),
+    },
+    null,
+    1,
+  );
 }
 
 function fail(why: string, req: Req, res?: LightMyRequestResponse): never {
@@ -117,7 +145,11 @@ async function send(t: TestApi, spec: Spec, req: Req): Promise<LightMyRequestRes
   const status = res.statusCode;
   if (status >= 500) {
     let code: unknown;
-    try { code = (res.json() as { error?: { code?: unknown } }).error?.code; } catch { /* checked below */ }
+    try {
+      code = (res.json() as { error?: { code?: unknown } }).error?.code;
+    } catch {
+      /* checked below */
+    }
     if (!(status === 504 && code === 'PROJECTION_BEHIND' && spec.codes.includes('PROJECTION_BEHIND'))) fail(`5xx answer ${status}`, req, res);
   }
   if (spec.text && status === 200) {
@@ -139,7 +171,8 @@ async function send(t: TestApi, spec: Spec, req: Req): Promise<LightMyRequestRes
     const extra = Object.keys(e).filter((k) => !['code', 'message', 'details'].includes(k));
     if (extra.length) fail(`error has unknown fields ${extra.join()}`, req, res);
     if (typeof e.code !== 'string' || !(e.code in CONTRACT)) fail(`unknown error code ${String(e.code)}`, req, res);
-    if (CONTRACT[e.code as string] !== status) fail(`code ${String(e.code)} answered with status ${status}, API.md says ${CONTRACT[e.code as string]}`, req, res);
+    if (CONTRACT[e.code as string] !== status)
+      fail(`code ${String(e.code)} answered with status ${status}, API.md says ${CONTRACT[e.code as string]}`, req, res);
     if (!spec.codes.includes(e.code as string)) fail(`code ${String(e.code)} is not expected on ${spec.name}`, req, res);
     if (typeof e.message !== 'string' || e.message.length === 0) fail('error message is not a non-empty string', req, res);
     if (LEAK.test(e.message as string) || ('details' in e && LEAK.test(JSON.stringify(e.details)))) fail('stack trace or file path in the error', req, res);
@@ -173,26 +206,25 @@ interface Snapshot {
 async function snapshot(t: TestApi): Promise<Snapshot> {
   const like = `${PREFIX}%`;
   const [wallets, lots, events, uses, total] = await Promise.all([
-    t.db('point_wallets').select('user_id', 'balance', 'seq').where('user_id', 'like', like),
-    t.db('point_lots').select('grant_id', 'user_id', 'remaining', 'revoked', 'is_open').where('user_id', 'like', like),
-    t.db('point_events').select('event_id', 'user_id', 'seq').where('user_id', 'like', like),
-    t.db('point_uses').select('use_id', 'user_id', 'canceled').where('user_id', 'like', like),
-    t.db('point_events').count({ n: '*' }),
+    t.onEveryShard((db) => db('point_wallets').select('user_id', 'balance', 'seq').where('user_id', 'like', like)),
+    t.onEveryShard((db) => db('point_lots').select('grant_id', 'user_id', 'remaining', 'revoked', 'is_open').where('user_id', 'like', like)),
+    t.onEveryShard((db) => db('point_events').select('event_id', 'user_id', 'seq').where('user_id', 'like', like)),
+    t.onEveryShard((db) => db('point_uses').select('use_id', 'user_id', 'canceled').where('user_id', 'like', like)),
+    t.onEveryShard((db) => db('point_events').count({ n: '*' })),
   ]);
   return {
     wallets: new Map(wallets.map((w) => [w.user_id, `${w.balance}/${w.seq}`])),
     lots: new Map(lots.map((l) => [l.grant_id, `${l.user_id}/${l.remaining}/${l.revoked}/${l.is_open}`])),
     events: new Map(events.map((e) => [e.event_id, { userId: e.user_id, seq: Number(e.seq) }])),
     uses: new Map(uses.map((u) => [u.use_id, `${u.user_id}/${u.canceled}`])),
-    totalEvents: Number((total[0] as { n: number | string }).n),
+    totalEvents: total.reduce((sum, r) => sum + Number((r as { n: number | string }).n), 0),
   };
 }
 
 /** Only the accepted commands (201, not replayed) changed anything of the fuzz users. */
 function assertOnlyAcceptedWrote(route: string, ok: Accepted[], before: Snapshot, after: Snapshot): void {
   const users = new Set(ok.map((a) => a.userId));
-  const changed = <V>(a: Map<string, V>, b: Map<string, V>) =>
-    [...b.keys()].filter((k) => !a.has(k) || JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
+  const changed = <V>(a: Map<string, V>, b: Map<string, V>) => [...b.keys()].filter((k) => !a.has(k) || JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
   const gone = (a: Map<string, unknown>, b: Map<string, unknown>) => [...a.keys()].filter((k) => !b.has(k));
   const newEvents = changed(before.events, after.events).map((id) => ({ id, ...after.events.get(id)! }));
   const why = `${route}: ${ok.length} accepted, ${newEvents.length} new events`;
@@ -232,10 +264,48 @@ function assertOnlyAcceptedWrote(route: string, ok: Accepted[], before: Snapshot
 const deepArray = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
 const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 const HOSTILE = [
-  "'; DROP TABLE point_wallets; --", '" OR 1=1 --', "' OR '1'='1", '<script>alert(1)</script>', '${jndi:ldap://x}', '{{7*7}}',
-  '\u0000', 'a\u0000b', '😀', '👨‍👩‍👧‍👦', '\u202Eevil', '\u200F', '\uFEFF', '\uD800', '\uDFFF', 'ﬀ', 'İ', '１２３', '',
-  ' ', '\t', '\r\nX-Injected: 1', 'null', 'undefined', 'NaN', 'Infinity', '-Infinity', '-0', '1e308', '9007199254740993',
-  '0x10', '1_000', '../../etc/passwd', '%00', '%2e%2e%2f', '__proto__', 'constructor', '\\', "'", '"', '`', '%s%n',
+  "'; DROP TABLE point_wallets; --",
+  '" OR 1=1 --',
+  "' OR '1'='1",
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+  '{{7*7}}',
+  '\u0000',
+  'a\u0000b',
+  '😀',
+  '👨‍👩‍👧‍👦',
+  '\u202Eevil',
+  '\u200F',
+  '\uFEFF',
+  '\uD800',
+  '\uDFFF',
+  'ﬀ',
+  'İ',
+  '１２３',
+  '',
+  ' ',
+  '\t',
+  '\r\nX-Injected: 1',
+  'null',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '-0',
+  '1e308',
+  '9007199254740993',
+  '0x10',
+  '1_000',
+  '../../etc/passwd',
+  '%00',
+  '%2e%2e%2f',
+  '__proto__',
+  'constructor',
+  '\\',
+  "'",
+  '"',
+  '`',
+  '%s%n',
 ];
 const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...HOSTILE) },
@@ -249,10 +319,7 @@ const weirdNumber: fc.Arbitrary<number> = fc.oneof(
   fc.double(),
   fc.integer(),
 );
-const anyJson = fc.oneof(
-  fc.jsonValue({ maxDepth: 4, depthSize: 'small' }),
-  fc.jsonValue({ maxDepth: 3, depthSize: 'small', stringUnit: 'binary' }),
-);
+const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 4, depthSize: 'small' }), fc.jsonValue({ maxDepth: 3, depthSize: 'small', stringUnit: 'binary' }));
 const badValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: hostileString },
   { weight: 3, arbitrary: weirdNumber },
@@ -261,13 +328,75 @@ const badValue: fc.Arbitrary<unknown> = fc.oneof(
   // deep values inside a body (JSON.stringify recurses: up to 1,000 levels here; 5,000 in RAW_BODIES)
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 1_000 }).map((n) => JSON.parse(deepArray(n)) as unknown) },
 );
-const RAW_NUMBERS = ['1e400', '-1e400', '-0', '1.0', '1e0', '10E2', '9007199254740993', '123456789012345678901234567890', '0.0000001', '1.5e3', '01', '+1', '.5', '0x10', 'NaN', 'Infinity', '1__0'];
-const RAW_BODIES = [
-  '', ' ', 'null', 'undefined', 'NaN', '{', '}', '[', '{"a":', '{"a":1,}', "{'a':1}", '{"a":1}{"b":2}', '\uFEFF{}', '[]', '""', '0', 'true',
-  '{"__proto__":{"amount":5}}', '{"constructor":{"prototype":{"x":1}}}', 'a=1&b=2', '<xml/>', '\u0000', '{"a":"\\ud800"}', '{"a":"\\u0000"}',
-  deepArray(5_000), deepObject(2_500), `{"a":"${'x'.repeat(17_000)}"}`, `[${'1,'.repeat(8_000)}1]`,
+const RAW_NUMBERS = [
+  '1e400',
+  '-1e400',
+  '-0',
+  '1.0',
+  '1e0',
+  '10E2',
+  '9007199254740993',
+  '123456789012345678901234567890',
+  '0.0000001',
+  '1.5e3',
+  '01',
+  '+1',
+  '.5',
+  '0x10',
+  'NaN',
+  'Infinity',
+  '1__0',
 ];
-const SEG_RAW = ['..', '../..', '%2e%2e', '%2E%2E%2F', '%00', '%', '%zz', '.', ';', ' ', '%20', 'é', '😀', '%F0%9F%98%80', '\u202E', 'a;b=c', '%0d%0aX:1', 'x'.repeat(5_000)];
+const RAW_BODIES = [
+  '',
+  ' ',
+  'null',
+  'undefined',
+  'NaN',
+  '{',
+  '}',
+  '[',
+  '{"a":',
+  '{"a":1,}',
+  "{'a':1}",
+  '{"a":1}{"b":2}',
+  '\uFEFF{}',
+  '[]',
+  '""',
+  '0',
+  'true',
+  '{"__proto__":{"amount":5}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  'a=1&b=2',
+  '<xml/>',
+  '\u0000',
+  '{"a":"\\ud800"}',
+  '{"a":"\\u0000"}',
+  deepArray(5_000),
+  deepObject(2_500),
+  `{"a":"${'x'.repeat(17_000)}"}`,
+  `[${'1,'.repeat(8_000)}1]`,
+];
+const SEG_RAW = [
+  '..',
+  '../..',
+  '%2e%2e',
+  '%2E%2E%2F',
+  '%00',
+  '%',
+  '%zz',
+  '.',
+  ';',
+  ' ',
+  '%20',
+  'é',
+  '😀',
+  '%F0%9F%98%80',
+  '\u202E',
+  'a;b=c',
+  '%0d%0aX:1',
+  'x'.repeat(5_000),
+];
 
 function withField(b: Record<string, unknown>, key: string, value: unknown): string {
   if (value === DELETE) {
@@ -289,13 +418,20 @@ function fuzzUserIdOrInvalid(v: unknown): unknown {
 }
 
 function bodyArb(valid: fc.Arbitrary<Record<string, unknown>>, fields: string[], raw: (n: string) => string): fc.Arbitrary<string | undefined> {
-  const broken = fc.tuple(valid, fc.constantFrom(...fields, 'extra', '__proto__', 'USERID', ''), fc.oneof(fc.constant<unknown>(DELETE), badValue))
+  const broken = fc
+    .tuple(valid, fc.constantFrom(...fields, 'extra', '__proto__', 'USERID', ''), fc.oneof(fc.constant<unknown>(DELETE), badValue))
     .map(([b, k, v]) => withField(b, k, k === 'userId' ? fuzzUserIdOrInvalid(v) : v));
   return fc.oneof(
     { weight: 3, arbitrary: valid.map((b) => JSON.stringify(b)) },
     { weight: 8, arbitrary: broken },
     { weight: 3, arbitrary: anyJson.map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.tuple(valid, fc.nat()).map(([b, n]) => { const s = JSON.stringify(b); return s.slice(0, n % s.length); }) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(valid, fc.nat()).map(([b, n]) => {
+        const s = JSON.stringify(b);
+        return s.slice(0, n % s.length);
+      }),
+    },
     { weight: 2, arbitrary: fc.constantFrom(...RAW_BODIES) },
     { weight: 2, arbitrary: fc.constantFrom(...RAW_NUMBERS).map(raw) },
     { weight: 1, arbitrary: fc.constant(undefined) },
@@ -303,11 +439,29 @@ function bodyArb(valid: fc.Arbitrary<Record<string, unknown>>, fields: string[],
 }
 
 const CONTENT_TYPES = [
-  undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-8',
-  'application/json; charset=latin1', 'application/json; charset=utf-16', 'APPLICATION/JSON', 'application/jsonx', 'application/vnd.api+json',
-  'application/xml', 'text/html', '', ';', 'application/json, text/plain', 'application/json;', 'json', '*/*',
+  undefined,
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'APPLICATION/JSON',
+  'application/jsonx',
+  'application/vnd.api+json',
+  'application/xml',
+  'text/html',
+  '',
+  ';',
+  'application/json, text/plain',
+  'application/json;',
+  'json',
+  '*/*',
 ];
-const contentType = fc.oneof({ weight: 12, arbitrary: fc.constant<string | undefined>('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) });
+const contentType = fc.oneof(
+  { weight: 12, arbitrary: fc.constant<string | undefined>('application/json') },
+  { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+);
 
 function authArb(good: string, all: string[]): fc.Arbitrary<string | string[] | undefined> {
   const secret = good.replace(/^Bearer /, '');
@@ -318,9 +472,23 @@ function authArb(good: string, all: string[]): fc.Arbitrary<string | string[] | 
     {
       weight: 3,
       arbitrary: fc.constantFrom<string | string[]>(
-        'Bearer', 'Bearer ', '', 'Basic dXNlcjpwYXNz', `bearer ${secret}`, `Bearer ${secret} x`, secret, `Bearer   ${secret}   `,
-        `Bearer ${secret}\u0000`, `Bearer ${secret}x`, `Bearer ${'x'.repeat(20_480)}`, [good, good], [good, 'Bearer nope'], 'Token abc',
-        'Bearer ${jndi:ldap://x}', "Bearer ' OR 1=1 --", `Bearer ${secret.toUpperCase()}`,
+        'Bearer',
+        'Bearer ',
+        '',
+        'Basic dXNlcjpwYXNz',
+        `bearer ${secret}`,
+        `Bearer ${secret} x`,
+        secret,
+        `Bearer   ${secret}   `,
+        `Bearer ${secret}\u0000`,
+        `Bearer ${secret}x`,
+        `Bearer ${'x'.repeat(20_480)}`,
+        [good, good],
+        [good, 'Bearer nope'],
+        'Token abc',
+        'Bearer ${jndi:ldap://x}',
+        "Bearer ' OR 1=1 --",
+        `Bearer ${secret.toUpperCase()}`,
       ),
     },
     { weight: 1, arbitrary: hostileString.map((s) => `Bearer ${s}`) },
@@ -333,8 +501,22 @@ const idemKey: fc.Arbitrary<string | string[] | undefined> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom<string | string[]>(
-      '', ' ', 'x'.repeat(129), 'x'.repeat(128), 'é'.repeat(128), 'é'.repeat(129), '😀'.repeat(64), '😀'.repeat(65), 'ключ', '\u202Ekey',
-      "'; DROP TABLE idempotency_keys; --", `${PREFIX}dup`, [`${PREFIX}a`, `${PREFIX}b`], [], 'x'.repeat(20_000), 'a\u0000b',
+      '',
+      ' ',
+      'x'.repeat(129),
+      'x'.repeat(128),
+      'é'.repeat(128),
+      'é'.repeat(129),
+      '😀'.repeat(64),
+      '😀'.repeat(65),
+      'ключ',
+      '\u202Ekey',
+      "'; DROP TABLE idempotency_keys; --",
+      `${PREFIX}dup`,
+      [`${PREFIX}a`, `${PREFIX}b`],
+      [],
+      'x'.repeat(20_000),
+      'a\u0000b',
     ),
   },
   { weight: 1, arbitrary: hostileString },
@@ -344,10 +526,22 @@ const extraHeaders: fc.Arbitrary<Record<string, string | string[]>> = fc
   .array(
     fc.oneof(
       fc.constantFrom<[string, string | string[]]>(
-        ['content-length', '1'], ['content-length', '999999'], ['content-length', 'abc'], ['content-length', '-1'], ['transfer-encoding', 'chunked'],
-        ['accept', 'text/html'], ['accept', 'application/xml'], ['accept-encoding', 'gzip, br'], ['x-request-id', 'x'.repeat(10_000)],
-        ['x-forwarded-for', "'; DROP TABLE point_events; --"], ['expect', '100-continue'], ['x-http-method-override', 'DELETE'],
-        ['content-encoding', 'gzip'], ['x-request-id', '\u202E😀'], ['cookie', 'a=b'.repeat(1_000)], ['accept', ['a', 'b']],
+        ['content-length', '1'],
+        ['content-length', '999999'],
+        ['content-length', 'abc'],
+        ['content-length', '-1'],
+        ['transfer-encoding', 'chunked'],
+        ['accept', 'text/html'],
+        ['accept', 'application/xml'],
+        ['accept-encoding', 'gzip, br'],
+        ['x-request-id', 'x'.repeat(10_000)],
+        ['x-forwarded-for', "'; DROP TABLE point_events; --"],
+        ['expect', '100-continue'],
+        ['x-http-method-override', 'DELETE'],
+        ['content-encoding', 'gzip'],
+        ['x-request-id', '\u202E😀'],
+        ['cookie', 'a=b'.repeat(1_000)],
+        ['accept', ['a', 'b']],
       ),
       fc.tuple(fc.constantFrom('x-fuzz', 'x-unknown', 'idempotent-replayed', 'x-api-key'), hostileString),
     ),
@@ -355,7 +549,12 @@ const extraHeaders: fc.Arbitrary<Record<string, string | string[]>> = fc
   )
   .map((pairs) => Object.fromEntries(pairs));
 
-function headers(auth: string | string[] | undefined, ct: string | undefined, extra: Record<string, string | string[]>, key?: string | string[]): Record<string, string | string[]> {
+function headers(
+  auth: string | string[] | undefined,
+  ct: string | undefined,
+  extra: Record<string, string | string[]>,
+  key?: string | string[],
+): Record<string, string | string[]> {
   const h: Record<string, string | string[]> = { ...extra };
   if (auth !== undefined) h.authorization = auth;
   if (ct !== undefined) h['content-type'] = ct;
@@ -375,12 +574,43 @@ function segArb(valid: fc.Arbitrary<string>): fc.Arbitrary<string> {
 /** A query string from known and hostile keys, with duplicates, arrays and raw junk. */
 function queryArb(base: fc.Arbitrary<[string, string][]>, keys: string[]): fc.Arbitrary<[string, string][] | string> {
   const value = fc.oneof(
-    fc.constantFrom('', '0', '-0', '-1', '1.5', '1e308', '9007199254740993', '1e400', 'NaN', 'Infinity', 'true', 'null', '[]', '0x10', '  5  ', '5abc', '10001', '201', '2024-02-30', '0000-01-01', '9999-12-31', '2024-01-01', 'earned', 'spent'),
+    fc.constantFrom(
+      '',
+      '0',
+      '-0',
+      '-1',
+      '1.5',
+      '1e308',
+      '9007199254740993',
+      '1e400',
+      'NaN',
+      'Infinity',
+      'true',
+      'null',
+      '[]',
+      '0x10',
+      '  5  ',
+      '5abc',
+      '10001',
+      '201',
+      '2024-02-30',
+      '0000-01-01',
+      '9999-12-31',
+      '2024-01-01',
+      'earned',
+      'spent',
+    ),
     hostileString.map((s) => s.replace(/[\uD800-\uDFFF]/g, '?')),
     fc.integer().map(String),
   );
-  const key = fc.oneof(fc.constantFrom(...keys), fc.constantFrom(...keys).map((k) => `${k}[]`), fc.constantFrom(...keys).map((k) => `${k}[0]`), fc.constantFrom('', 'x', '__proto__', 'constructor', 'LIMIT', '%00'));
-  const broken = fc.tuple(base, fc.array(fc.tuple(key, value), { maxLength: 4 }), fc.boolean())
+  const key = fc.oneof(
+    fc.constantFrom(...keys),
+    fc.constantFrom(...keys).map((k) => `${k}[]`),
+    fc.constantFrom(...keys).map((k) => `${k}[0]`),
+    fc.constantFrom('', 'x', '__proto__', 'constructor', 'LIMIT', '%00'),
+  );
+  const broken = fc
+    .tuple(base, fc.array(fc.tuple(key, value), { maxLength: 4 }), fc.boolean())
     .map(([b, extra, drop]) => [...(drop ? b.slice(1) : b), ...extra]);
   return fc.oneof(
     { weight: 3, arbitrary: base },
@@ -424,14 +654,27 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const lines = [...stats.entries()].map(([route, s]) =>
-    `${route.padEnd(34)} ${String(s.sent).padStart(6)} cases  ${[...s.statuses.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`);
+  const lines = [...stats.entries()].map(
+    ([route, s]) =>
+      `${route.padEnd(34)} ${String(s.sent).padStart(6)} cases  ${[...s.statuses.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' ')}`,
+  );
   console.log(`fuzz summary (FUZZ_RUNS=${RUNS}, prefix ${PREFIX}):\n${lines.join('\n')}`);
   await t?.close();
 });
 
 const fuzzUser = () => fc.constantFrom(...users, `${PREFIX}new-a`, `${PREFIX}new-b`);
-const COMMAND_CODES = ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'IDEMPOTENCY_KEY_REUSED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED'];
+const COMMAND_CODES = [
+  'VALIDATION_FAILED',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'IDEMPOTENCY_KEY_REUSED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+];
 const QUERY_CODES = ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'];
 /** Routes with a path parameter: `..` segments are resolved by the URL parser, leaving an unknown route (404). */
 const PARAM_QUERY_CODES = [...QUERY_CODES, 'NOT_FOUND'];
@@ -450,11 +693,20 @@ const COMMANDS: CommandCase[] = [
     spec: { name: 'POST /v1/points/grants', codes: COMMAND_CODES, success: { 201: SHAPES.grant }, writes: 201 },
     auth: 'write',
     path: () => fc.constant('/v1/points/grants'),
-    valid: () => fc.record({
-      userId: fuzzUser(), amount: fc.integer({ min: 1, max: 1_000 }), reason: fc.constantFrom('fuzz', 'é😀\u202E', "'; DROP TABLE point_lots; --"),
-      validity: fc.oneof(fc.constant({}), fc.integer({ min: 1, max: 36_500 }).map((validDays) => ({ validDays })), isoFuture.map((expiresAt) => ({ expiresAt }))),
-      source: fc.option(fc.constantFrom('fuzz', '<script>alert(1)</script>'), { nil: undefined }),
-    }).map(({ validity, source, ...b }) => ({ ...b, ...validity, ...(source === undefined ? {} : { source }) })),
+    valid: () =>
+      fc
+        .record({
+          userId: fuzzUser(),
+          amount: fc.integer({ min: 1, max: 1_000 }),
+          reason: fc.constantFrom('fuzz', 'é😀\u202E', "'; DROP TABLE point_lots; --"),
+          validity: fc.oneof(
+            fc.constant({}),
+            fc.integer({ min: 1, max: 36_500 }).map((validDays) => ({ validDays })),
+            isoFuture.map((expiresAt) => ({ expiresAt })),
+          ),
+          source: fc.option(fc.constantFrom('fuzz', '<script>alert(1)</script>'), { nil: undefined }),
+        })
+        .map(({ validity, source, ...b }) => ({ ...b, ...validity, ...(source === undefined ? {} : { source }) })),
     fields: ['userId', 'amount', 'reason', 'validDays', 'expiresAt', 'source'],
     raw: (n) => `{"userId":"${PREFIX}u1","amount":${n},"reason":"fuzz"}`,
   },
@@ -462,25 +714,55 @@ const COMMANDS: CommandCase[] = [
     spec: { name: 'POST /v1/points/uses', codes: [...COMMAND_CODES, 'INSUFFICIENT_POINTS'], success: { 201: SHAPES.use }, writes: 201 },
     auth: 'write',
     path: () => fc.constant('/v1/points/uses'),
-    valid: () => fc.record({
-      userId: fuzzUser(), amount: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 1_000_000_000 })),
-      orderId: fc.option(fc.constantFrom('o-1', "1' OR '1'='1"), { nil: undefined }), reason: fc.option(fc.constant('fuzz'), { nil: undefined }),
-    }, { requiredKeys: ['userId', 'amount'] }),
+    valid: () =>
+      fc.record(
+        {
+          userId: fuzzUser(),
+          amount: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 1_000_000_000 })),
+          orderId: fc.option(fc.constantFrom('o-1', "1' OR '1'='1"), { nil: undefined }),
+          reason: fc.option(fc.constant('fuzz'), { nil: undefined }),
+        },
+        { requiredKeys: ['userId', 'amount'] },
+      ),
     fields: ['userId', 'amount', 'orderId', 'reason'],
     raw: (n) => `{"userId":"${PREFIX}u1","amount":${n}}`,
   },
   {
-    spec: { name: 'POST /v1/points/uses/{useId}/cancellations', codes: [...COMMAND_CODES, 'NOT_FOUND', 'CANCEL_EXCEEDS_USE'], success: { 201: SHAPES.cancel }, writes: 201 },
+    spec: {
+      name: 'POST /v1/points/uses/{useId}/cancellations',
+      codes: [...COMMAND_CODES, 'NOT_FOUND', 'CANCEL_EXCEEDS_USE'],
+      success: { 201: SHAPES.cancel },
+      writes: 201,
+    },
     auth: 'write',
-    path: () => segArb(fc.oneof(fc.constantFrom(...useIds), fc.uuid(), fc.constantFrom(...useIds).map((u) => u.toUpperCase()))).map((s) => `/v1/points/uses/${s}/cancellations`),
+    path: () =>
+      segArb(
+        fc.oneof(
+          fc.constantFrom(...useIds),
+          fc.uuid(),
+          fc.constantFrom(...useIds).map((u) => u.toUpperCase()),
+        ),
+      ).map((s) => `/v1/points/uses/${s}/cancellations`),
     valid: () => fc.record({ amount: fc.integer({ min: 1, max: 400 }), reason: fc.constant('fuzz') }, { requiredKeys: [] }),
     fields: ['amount', 'reason'],
     raw: (n) => `{"amount":${n}}`,
   },
   {
-    spec: { name: 'POST /v1/points/grants/{grantId}/revocations', codes: [...COMMAND_CODES, 'NOT_FOUND', 'ALREADY_REVOKED'], success: { 201: SHAPES.revoke }, writes: 201 },
+    spec: {
+      name: 'POST /v1/points/grants/{grantId}/revocations',
+      codes: [...COMMAND_CODES, 'NOT_FOUND', 'ALREADY_REVOKED'],
+      success: { 201: SHAPES.revoke },
+      writes: 201,
+    },
     auth: 'write',
-    path: () => segArb(fc.oneof(fc.constantFrom(...grantIds), fc.uuid(), fc.constantFrom(...grantIds).map((g) => g.toUpperCase()))).map((s) => `/v1/points/grants/${s}/revocations`),
+    path: () =>
+      segArb(
+        fc.oneof(
+          fc.constantFrom(...grantIds),
+          fc.uuid(),
+          fc.constantFrom(...grantIds).map((g) => g.toUpperCase()),
+        ),
+      ).map((s) => `/v1/points/grants/${s}/revocations`),
     valid: () => fc.record({ reason: fc.constantFrom('fuzz', '\u0000', '😀') }),
     fields: ['reason'],
     raw: (n) => `{"reason":${n}}`,
@@ -498,20 +780,40 @@ const COMMANDS: CommandCase[] = [
 
 describe('bad-input fuzz (commands)', () => {
   for (const c of COMMANDS) {
-    it(c.spec.name, async () => {
-      const before = await snapshot(t);
-      const all = [t.auth.admin, t.auth.write, t.auth.read];
-      const req: fc.Arbitrary<Req> = fc
-        .record({
-          method: fc.constant('POST' as const), path: c.path(), auth: authArb(t.auth[c.auth], all), key: idemKey, ct: contentType,
-          extra: extraHeaders, body: bodyArb(c.valid(), c.fields, c.raw), q: fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('?x=1', '?userId=a&userId=b', '?%00') }),
-        })
-        .map((r) => ({ method: r.method, url: r.path + r.q, headers: headers(r.auth, r.body === undefined && r.ct === 'application/json' ? undefined : r.ct, r.extra, r.key), payload: r.body }));
-      await fc.assert(fc.asyncProperty(req, async (r) => { await send(t, c.spec, r); }), fcParams);
-      const after = await snapshot(t);
-      // the expiry run (200) touches no fuzz user: their lots lapse in days, and valid runs here are as of before 2000
-      assertOnlyAcceptedWrote(c.spec.name, c.spec.writes === 201 ? accepted.get(c.spec.name) ?? [] : [], before, after);
-    }, TIMEOUT);
+    it(
+      c.spec.name,
+      async () => {
+        const before = await snapshot(t);
+        const all = [t.auth.admin, t.auth.write, t.auth.read];
+        const req: fc.Arbitrary<Req> = fc
+          .record({
+            method: fc.constant('POST' as const),
+            path: c.path(),
+            auth: authArb(t.auth[c.auth], all),
+            key: idemKey,
+            ct: contentType,
+            extra: extraHeaders,
+            body: bodyArb(c.valid(), c.fields, c.raw),
+            q: fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('?x=1', '?userId=a&userId=b', '?%00') }),
+          })
+          .map((r) => ({
+            method: r.method,
+            url: r.path + r.q,
+            headers: headers(r.auth, r.body === undefined && r.ct === 'application/json' ? undefined : r.ct, r.extra, r.key),
+            payload: r.body,
+          }));
+        await fc.assert(
+          fc.asyncProperty(req, async (r) => {
+            await send(t, c.spec, r);
+          }),
+          fcParams,
+        );
+        const after = await snapshot(t);
+        // the expiry run (200) touches no fuzz user: their lots lapse in days, and valid runs here are as of before 2000
+        assertOnlyAcceptedWrote(c.spec.name, c.spec.writes === 201 ? (accepted.get(c.spec.name) ?? []) : [], before, after);
+      },
+      TIMEOUT,
+    );
   }
 });
 
@@ -528,17 +830,33 @@ const QUERIES: QueryCase[] = [
     spec: { name: 'GET /v1/users/{userId}/balance', codes: [...PARAM_QUERY_CODES, 'PROJECTION_BEHIND'], success: { 200: SHAPES.balance } },
     auth: 'read',
     path: () => userSeg().map((u) => `/v1/users/${u}/balance`),
-    query: () => queryArb(fc.subarray([['minSeq', '1'], ['waitMs', '5']] as [string, string][]), ['minSeq', 'waitMs']).map((q) => {
-      if (typeof q === 'string' || !q.some(([k]) => k === 'minSeq')) return q;
-      // never wait long: a reachable minSeq answers fast, an unreachable one waits at most 20 ms
-      return [...q.filter(([k]) => k !== 'waitMs'), ['waitMs', q.length % 2 ? '0' : '20']] as [string, string][];
-    }),
+    query: () =>
+      queryArb(
+        fc.subarray([
+          ['minSeq', '1'],
+          ['waitMs', '5'],
+        ] as [string, string][]),
+        ['minSeq', 'waitMs'],
+      ).map((q) => {
+        if (typeof q === 'string' || !q.some(([k]) => k === 'minSeq')) return q;
+        // never wait long: a reachable minSeq answers fast, an unreachable one waits at most 20 ms
+        return [...q.filter(([k]) => k !== 'waitMs'), ['waitMs', q.length % 2 ? '0' : '20']] as [string, string][];
+      }),
   },
   {
     spec: { name: 'GET /v1/users/{userId}/history', codes: PARAM_QUERY_CODES, success: { 200: SHAPES.history } },
     auth: 'read',
     path: () => userSeg().map((u) => `/v1/users/${u}/history`),
-    query: () => queryArb(fc.tuple(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 100 })).chain(([l, b]) => fc.subarray([['limit', String(l)], ['beforeSeq', String(b)]] as [string, string][])), ['limit', 'beforeSeq']),
+    query: () =>
+      queryArb(
+        fc.tuple(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 100 })).chain(([l, b]) =>
+          fc.subarray([
+            ['limit', String(l)],
+            ['beforeSeq', String(b)],
+          ] as [string, string][]),
+        ),
+        ['limit', 'beforeSeq'],
+      ),
   },
   {
     spec: { name: 'GET /v1/users/{userId}/grants', codes: PARAM_QUERY_CODES, success: { 200: SHAPES.grants } },
@@ -550,21 +868,52 @@ const QUERIES: QueryCase[] = [
     spec: { name: 'GET /v1/analytics/daily', codes: QUERY_CODES, success: { 200: SHAPES.daily } },
     auth: 'admin',
     path: () => fc.constant('/v1/analytics/daily'),
-    query: () => queryArb(fc.tuple(dayArb, dayArb).map(([a, b]) => (a <= b ? [['from', a], ['to', b]] : [['from', b], ['to', a]]) as [string, string][]), ['from', 'to']),
+    query: () =>
+      queryArb(
+        fc.tuple(dayArb, dayArb).map(
+          ([a, b]) =>
+            (a <= b
+              ? [
+                  ['from', a],
+                  ['to', b],
+                ]
+              : [
+                  ['from', b],
+                  ['to', a],
+                ]) as [string, string][],
+        ),
+        ['from', 'to'],
+      ),
   },
   {
     spec: { name: 'GET /v1/analytics/expiring', codes: QUERY_CODES, success: { 200: SHAPES.expiring } },
     auth: 'admin',
     path: () => fc.constant('/v1/analytics/expiring'),
-    query: () => queryArb(fc.integer({ min: 1, max: 3_650 }).map((d) => [['days', String(d)]] as [string, string][]), ['days']),
+    query: () =>
+      queryArb(
+        fc.integer({ min: 1, max: 3_650 }).map((d) => [['days', String(d)]] as [string, string][]),
+        ['days'],
+      ),
   },
   {
     spec: { name: 'GET /v1/analytics/top-users', codes: QUERY_CODES, success: { 200: SHAPES.topUsers } },
     auth: 'admin',
     path: () => fc.constant('/v1/analytics/top-users'),
-    query: () => queryArb(fc.tuple(fc.constantFrom('earned', 'spent'), dayArb, dayArb, fc.integer({ min: 1, max: 1_000 }))
-      // biome-ignore lint/complexity/useMathMinMax: the days are strings (Math.min would give NaN)
-      .map(([by, a, b, l]) => [['by', by], ['from', a < b ? a : b], ['to', a < b ? b : a], ['limit', String(l)]] as [string, string][]), ['by', 'from', 'to', 'limit']),
+    query: () =>
+      queryArb(
+        fc.tuple(fc.constantFrom('earned', 'spent'), dayArb, dayArb, fc.integer({ min: 1, max: 1_000 })).map(
+          ([by, a, b, l]) =>
+            [
+              ['by', by],
+              // biome-ignore lint/complexity/useMathMinMax: the days are strings (Math.min would give NaN)
+              ['from', a < b ? a : b],
+              // biome-ignore lint/complexity/useMathMinMax: the days are strings (Math.min would give NaN)
+              ['to', a < b ? b : a],
+              ['limit', String(l)],
+            ] as [string, string][],
+        ),
+        ['by', 'from', 'to', 'limit'],
+      ),
   },
   {
     spec: { name: 'GET /v1/pipeline/status', codes: ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'], success: { 200: SHAPES.pipeline } },
@@ -588,53 +937,129 @@ const QUERIES: QueryCase[] = [
 
 describe('bad-input fuzz (queries and system)', () => {
   for (const c of QUERIES) {
-    it(c.spec.name, async () => {
-      const all = [t.auth.admin, t.auth.write, t.auth.read];
-      const req: fc.Arbitrary<Req> = fc
-        .record({
-          path: c.path(), query: c.query(), auth: c.auth ? authArb(t.auth[c.auth], all) : fc.option(fc.constantFrom(...all, 'Bearer nope', 'garbage'), { nil: undefined }),
-          ct: fc.option(contentType, { nil: undefined }), extra: extraHeaders,
-          body: fc.option(fc.oneof(fc.constantFrom(...RAW_BODIES), anyJson.map((v) => JSON.stringify(v))), { nil: undefined, freq: 3 }),
-        })
-        .map((r) => ({ method: 'GET' as const, url: r.path + qs(r.query), headers: headers(r.auth, r.ct, r.extra), payload: r.body }));
-      await fc.assert(fc.asyncProperty(req, async (r) => { await send(t, c.spec, r); }), fcParams);
-    }, TIMEOUT);
+    it(
+      c.spec.name,
+      async () => {
+        const all = [t.auth.admin, t.auth.write, t.auth.read];
+        const req: fc.Arbitrary<Req> = fc
+          .record({
+            path: c.path(),
+            query: c.query(),
+            auth: c.auth ? authArb(t.auth[c.auth], all) : fc.option(fc.constantFrom(...all, 'Bearer nope', 'garbage'), { nil: undefined }),
+            ct: fc.option(contentType, { nil: undefined }),
+            extra: extraHeaders,
+            body: fc.option(
+              fc.oneof(
+                fc.constantFrom(...RAW_BODIES),
+                anyJson.map((v) => JSON.stringify(v)),
+              ),
+              { nil: undefined, freq: 3 },
+            ),
+          })
+          .map((r) => ({ method: 'GET' as const, url: r.path + qs(r.query), headers: headers(r.auth, r.ct, r.extra), payload: r.body }));
+        await fc.assert(
+          fc.asyncProperty(req, async (r) => {
+            await send(t, c.spec, r);
+          }),
+          fcParams,
+        );
+      },
+      TIMEOUT,
+    );
   }
 });
 
 describe('bad-input fuzz (unknown routes)', () => {
-  it('unknown routes', async () => {
-    const spec: Spec = { name: 'unknown routes', codes: ['NOT_FOUND', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED'], success: {} };
-    const known = ['/v1/points/grants', '/v1/points/uses', `/v1/points/uses/${randomUUID()}/cancellations`, `/v1/points/grants/${randomUUID()}/revocations`, '/v1/points/expirations'];
-    const gets = ['/v1/users/a/balance', '/v1/users/a/history', '/v1/users/a/grants', '/v1/analytics/daily', '/v1/analytics/expiring', '/v1/analytics/top-users', '/v1/pipeline/status', '/health', '/metrics'];
-    const all = [t.auth.admin, t.auth.write, t.auth.read];
-    const path = fc.oneof(
-      // a known path with a method it does not have
-      fc.tuple(fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), fc.constantFrom(...known)),
-      fc.tuple(fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), fc.constantFrom(...gets)),
-      // near misses and hostile paths
-      fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), fc.oneof(
-        fc.constantFrom('/', '/v1', '/v1/', '/v2/points/grants', '/v1/points/grants/', '/V1/POINTS/GRANTS', '//v1/points/grants', '/v1/points/grant',
-          '/v1/users/a/balance/', '/v1/users/a', '/v1/users//balance/x', '/v1/points/uses/x/cancellations/y', '/v1/analytics', '/health/', '/metrics/x',
-          '/v1/points/grants/../usez', '/v1/%2e%2e/healthz', '/v1/points/uses/%2e%2e/cancellationz', '/v1/points/%00', '/v1/points/grants%00', `/v1/${'x'.repeat(10_000)}`, '/.env', '/v1/points/😀'),
-        hostileString.map((s) => `/v1/zz/${encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?'))}`),
-        fc.constantFrom(...SEG_RAW).map((s) => `/zz/${s}`),
-      )),
-    );
-    const req: fc.Arbitrary<Req> = fc
-      .record({
-        mp: path, auth: fc.option(fc.constantFrom(...all, 'Bearer nope'), { nil: undefined }), ct: contentType, extra: extraHeaders,
-        key: fc.option(idemKey, { nil: undefined }), body: fc.option(fc.oneof(fc.constantFrom(...RAW_BODIES), anyJson.map((v) => JSON.stringify(v))), { nil: undefined }),
-      })
-      .map((r) => ({ method: r.mp[0] as Req['method'], url: r.mp[1], headers: headers(r.auth, r.ct, r.extra, r.key), payload: r.body }));
-    const before = await snapshot(t);
-    await fc.assert(fc.asyncProperty(req, async (r) => {
-      const res = await send(t, spec, r);
-      if (res.statusCode < 400) fail('an unknown route answered a success', r, res);
-    }), fcParams);
-    const after = await snapshot(t);
-    assertOnlyAcceptedWrote(spec.name, [], before, after);
-  }, TIMEOUT);
+  it(
+    'unknown routes',
+    async () => {
+      const spec: Spec = { name: 'unknown routes', codes: ['NOT_FOUND', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED'], success: {} };
+      const known = [
+        '/v1/points/grants',
+        '/v1/points/uses',
+        `/v1/points/uses/${randomUUID()}/cancellations`,
+        `/v1/points/grants/${randomUUID()}/revocations`,
+        '/v1/points/expirations',
+      ];
+      const gets = [
+        '/v1/users/a/balance',
+        '/v1/users/a/history',
+        '/v1/users/a/grants',
+        '/v1/analytics/daily',
+        '/v1/analytics/expiring',
+        '/v1/analytics/top-users',
+        '/v1/pipeline/status',
+        '/health',
+        '/metrics',
+      ];
+      const all = [t.auth.admin, t.auth.write, t.auth.read];
+      const path = fc.oneof(
+        // a known path with a method it does not have
+        fc.tuple(fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), fc.constantFrom(...known)),
+        fc.tuple(fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), fc.constantFrom(...gets)),
+        // near misses and hostile paths
+        fc.tuple(
+          fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
+          fc.oneof(
+            fc.constantFrom(
+              '/',
+              '/v1',
+              '/v1/',
+              '/v2/points/grants',
+              '/v1/points/grants/',
+              '/V1/POINTS/GRANTS',
+              '//v1/points/grants',
+              '/v1/points/grant',
+              '/v1/users/a/balance/',
+              '/v1/users/a',
+              '/v1/users//balance/x',
+              '/v1/points/uses/x/cancellations/y',
+              '/v1/analytics',
+              '/health/',
+              '/metrics/x',
+              '/v1/points/grants/../usez',
+              '/v1/%2e%2e/healthz',
+              '/v1/points/uses/%2e%2e/cancellationz',
+              '/v1/points/%00',
+              '/v1/points/grants%00',
+              `/v1/${'x'.repeat(10_000)}`,
+              '/.env',
+              '/v1/points/😀',
+            ),
+            hostileString.map((s) => `/v1/zz/${encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?'))}`),
+            fc.constantFrom(...SEG_RAW).map((s) => `/zz/${s}`),
+          ),
+        ),
+      );
+      const req: fc.Arbitrary<Req> = fc
+        .record({
+          mp: path,
+          auth: fc.option(fc.constantFrom(...all, 'Bearer nope'), { nil: undefined }),
+          ct: contentType,
+          extra: extraHeaders,
+          key: fc.option(idemKey, { nil: undefined }),
+          body: fc.option(
+            fc.oneof(
+              fc.constantFrom(...RAW_BODIES),
+              anyJson.map((v) => JSON.stringify(v)),
+            ),
+            { nil: undefined },
+          ),
+        })
+        .map((r) => ({ method: r.mp[0] as Req['method'], url: r.mp[1], headers: headers(r.auth, r.ct, r.extra, r.key), payload: r.body }));
+      const before = await snapshot(t);
+      await fc.assert(
+        fc.asyncProperty(req, async (r) => {
+          const res = await send(t, spec, r);
+          if (res.statusCode < 400) fail('an unknown route answered a success', r, res);
+        }),
+        fcParams,
+      );
+      const after = await snapshot(t);
+      assertOnlyAcceptedWrote(spec.name, [], before, after);
+    },
+    TIMEOUT,
+  );
 });
 
 /**
@@ -643,7 +1068,12 @@ describe('bad-input fuzz (unknown routes)', () => {
  */
 describe('routing errors answer in the error envelope', () => {
   const paramRoutes = (seg: string): [Spec, Req][] => {
-    const w = (url: string, body: string): Req => ({ method: 'POST', url, headers: { authorization: t.auth.write, 'idempotency-key': `${PREFIX}${randomUUID()}`, 'content-type': 'application/json' }, payload: body });
+    const w = (url: string, body: string): Req => ({
+      method: 'POST',
+      url,
+      headers: { authorization: t.auth.write, 'idempotency-key': `${PREFIX}${randomUUID()}`, 'content-type': 'application/json' },
+      payload: body,
+    });
     const r = (url: string): Req => ({ method: 'GET', url, headers: { authorization: t.auth.read } });
     const codes = [...COMMAND_CODES, ...PARAM_QUERY_CODES];
     return [

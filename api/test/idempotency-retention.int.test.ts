@@ -19,16 +19,27 @@ beforeAll(async () => {
   t = await startTestApi();
   writer = t.config.api.keys.find((k) => `Bearer ${k.secret}` === t.auth.write)!.name;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 function post(url: string, body: object, key: string, auth = t.auth.write) {
   return t.app.inject({ method: 'POST', url, headers: { authorization: auth, 'idempotency-key': key }, payload: body });
 }
 
-const record = (key: string) => t.db('idempotency_keys').where({ client: writer, idem_key: key }).first();
-/** Moves a record's created_at back to `ageMs` before now. */
+// A command's record is on its user's shard, a maintenance run's on its key's: look on every shard.
+const record = async (key: string) => (await t.onEveryShard((db) => db('idempotency_keys').where({ client: writer, idem_key: key })))[0];
+/** Moves a record's created_at back to `ageMs` before now (and its key's claim's, with shards). */
 const age = (key: string, ageMs: number) =>
-  t.db('idempotency_keys').where({ client: writer, idem_key: key }).update({ created_at: new Date(Date.now() - ageMs) });
+  Promise.all(
+    t.shards.dbs.flatMap((db) =>
+      ['idempotency_keys', 'idempotency_claims'].map((table) =>
+        db(table)
+          .where({ client: writer, idem_key: key })
+          .update({ created_at: new Date(Date.now() - ageMs) }),
+      ),
+    ),
+  );
 
 describe('idempotency retention', () => {
   it('the maintenance run deletes records past the retention: their key is a new command; younger ones still replay', async () => {
@@ -48,7 +59,7 @@ describe('idempotency retention', () => {
     const run = await post('/v1/points/expirations', {}, randomUUID(), t.auth.admin);
     expect(run.statusCode, run.body).toBe(200);
     const answer = run.json() as Record<string, number>;
-    expect(Object.keys(answer).sort()).toEqual(['expiredLots', 'expiredPoints', 'purgedIdempotencyKeys', 'users']);
+    expect(Object.keys(answer).sort()).toEqual(['activatedGrants', 'activatedPoints', 'expiredLots', 'expiredPoints', 'purgedIdempotencyKeys', 'releasedHolds', 'releasedPoints', 'users']);
     expect(answer.purgedIdempotencyKeys).toBeGreaterThanOrEqual(1);
     expect(await record(oldKey)).toBeUndefined();
     expect(await record(youngKey)).toBeDefined();
@@ -62,7 +73,7 @@ describe('idempotency retention', () => {
     expect(a.eventId).not.toBe(f.eventId);
     expect(a.grantId).not.toBe(f.grantId);
     expect(a).toMatchObject({ userId, seq: 3, balance: 240 });
-    expect(await t.db('point_events').where({ user_id: userId, type: 'POINTS_GRANTED' }).count({ c: '*' })).toEqual([{ c: 3 }]);
+    expect(await t.dbOf(userId)('point_events').where({ user_id: userId, type: 'POINTS_GRANTED' }).count({ c: '*' })).toEqual([{ c: 3 }]);
     expect(await record(oldKey)).toMatchObject({ status: 201 });
 
     // The young key: still the first answer, replayed, nothing written.
@@ -70,7 +81,7 @@ describe('idempotency retention', () => {
     expect(replay.statusCode, replay.body).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.json()).toEqual(young.json());
-    expect(await t.db('point_wallets').where({ user_id: userId }).first()).toMatchObject({ seq: 3, balance: 240 });
+    expect(await t.dbOf(userId)('point_wallets').where({ user_id: userId }).first()).toMatchObject({ seq: 3, balance: 240 });
   });
 
   it('the replay of a maintenance run answers its first result, purge count included', async () => {
@@ -87,10 +98,16 @@ describe('idempotency retention', () => {
     const key = randomUUID();
     const admin = t.config.api.keys.find((k) => `Bearer ${k.secret}` === t.auth.admin)!.name;
     const stored = { expiredLots: 1, expiredPoints: 2, users: 1 };
-    await t.db('idempotency_keys').insert({
-      client: admin, idem_key: key, request_hash: requestHash('POST', '/v1/points/expirations', {}),
-      status: 200, response: JSON.stringify(stored), created_at: new Date(),
-    });
+    await t.shards
+      .db(t.shards.ofKey(admin, key))('idempotency_keys')
+      .insert({
+        client: admin,
+        idem_key: key,
+        request_hash: requestHash('POST', '/v1/points/expirations', {}),
+        status: 200,
+        response: JSON.stringify(stored),
+        created_at: new Date(),
+      });
     const replay = await post('/v1/points/expirations', {}, key, t.auth.admin);
     expect(replay.statusCode, replay.body).toBe(200);
     expect(replay.headers['idempotent-replayed']).toBe('true');
@@ -100,23 +117,30 @@ describe('idempotency retention', () => {
   it('deletes in batches until one is short, and nothing at or after the cutoff', async () => {
     const client = `purge-test-${randomUUID().slice(0, 8)}`;
     const cutoff = new Date(Date.now() - 400 * DAY);
-    const rows = (n: number, at: number, prefix: string) => Array.from({ length: n }, (_, i) => ({
-      client, idem_key: `${prefix}-${i}`, request_hash: 'x'.repeat(64), status: 201, response: '{}', created_at: new Date(at - i),
-    }));
-    await t.db('idempotency_keys').insert([
+    const rows = (n: number, at: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        client,
+        idem_key: `${prefix}-${i}`,
+        request_hash: 'x'.repeat(64),
+        status: 201,
+        response: '{}',
+        created_at: new Date(at - i),
+      }));
+    const db = t.shards.db(0);
+    await db('idempotency_keys').insert([
       ...rows(7, cutoff.getTime() - 1, 'before'),
       { client, idem_key: 'at-cutoff', request_hash: 'x'.repeat(64), status: 201, response: '{}', created_at: cutoff },
     ]);
     try {
-      const r = await purgeIdempotencyKeys(t.db, cutoff, 3);
+      const r = await purgeIdempotencyKeys(db, cutoff, 3);
       // 7 of ours (older records of others, if any, go too): 3 + 3 + 1 at least.
       expect(r.deleted).toBeGreaterThanOrEqual(7);
       expect(r.batches).toBeGreaterThanOrEqual(3);
-      const left = await t.db('idempotency_keys').where({ client }).pluck('idem_key');
+      const left = await db('idempotency_keys').where({ client }).pluck('idem_key');
       expect(left).toEqual(['at-cutoff']);
-      expect(await purgeIdempotencyKeys(t.db, cutoff, 3)).toEqual({ deleted: 0, batches: 1 });
+      expect(await purgeIdempotencyKeys(db, cutoff, 3)).toEqual({ deleted: 0, batches: 1 });
     } finally {
-      await t.db('idempotency_keys').where({ client }).del();
+      await db('idempotency_keys').where({ client }).del();
     }
   });
 });

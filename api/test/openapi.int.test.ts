@@ -52,8 +52,14 @@ describe('the OpenAPI document', () => {
 
   it('links a grant to its revocation and a use to its cancellation', async () => {
     const d = await doc();
-    expect(d.paths['/v1/points/grants'].post.responses['201'].links.revokeGrant).toEqual({ operationId: 'revokeGrant', parameters: { grantId: '$response.body#/grantId' } });
-    expect(d.paths['/v1/points/uses'].post.responses['201'].links.cancelUse).toEqual({ operationId: 'cancelUse', parameters: { useId: '$response.body#/useId' } });
+    expect(d.paths['/v1/points/grants'].post.responses['201'].links.revokeGrant).toEqual({
+      operationId: 'revokeGrant',
+      parameters: { grantId: '$response.body#/grantId' },
+    });
+    expect(d.paths['/v1/points/uses'].post.responses['201'].links.cancelUse).toEqual({
+      operationId: 'cancelUse',
+      parameters: { useId: '$response.body#/useId' },
+    });
   });
 });
 
@@ -62,7 +68,12 @@ describe('what the document now says, the routes do', () => {
 
   it('refuses a seq that is not a finite integer (the query coercion read "Infinity" as a number)', async () => {
     const user = testUser('openapi');
-    for (const url of [`/v1/users/${user}/balance?minSeq=Infinity&waitMs=0`, `/v1/users/${user}/history?beforeSeq=Infinity`, `/v1/users/${user}/history?beforeSeq=1e400`, `/v1/users/${user}/balance?minSeq=9007199254740992&waitMs=0`]) {
+    for (const url of [
+      `/v1/users/${user}/balance?minSeq=Infinity&waitMs=0`,
+      `/v1/users/${user}/history?beforeSeq=Infinity`,
+      `/v1/users/${user}/history?beforeSeq=1e400`,
+      `/v1/users/${user}/balance?minSeq=9007199254740992&waitMs=0`,
+    ]) {
       const res = await get(url);
       expect(res.statusCode, url).toBe(400);
       expect((res.json() as Json).error.code).toBe('VALIDATION_FAILED');
@@ -71,10 +82,13 @@ describe('what the document now says, the routes do', () => {
   });
 
   it('refuses a JSON null as the body of a command whose body may be left out; no body is still {}', async () => {
-    const post = (url: string, auth: string, payload?: string) => t.app.inject({
-      method: 'POST', url, payload,
-      headers: { authorization: auth, 'idempotency-key': randomUUID(), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-    });
+    const post = (url: string, auth: string, payload?: string) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        payload,
+        headers: { authorization: auth, 'idempotency-key': randomUUID(), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      });
     const nulls = [
       await post('/v1/points/expirations', t.auth.admin, 'null'),
       await post(`/v1/points/uses/${randomUUID()}/cancellations`, t.auth.write, 'null'),

@@ -9,7 +9,9 @@ import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { collect, endOffsets } from '../../testing/kafka.ts';
 
 let api: TestApi;
-beforeAll(async () => { api = await startTestApi(); });
+beforeAll(async () => {
+  api = await startTestApi();
+});
 afterAll(async () => api.close());
 
 const post = (url: string, payload: object, key: string) =>
@@ -30,15 +32,14 @@ describe('API events on points.events', () => {
     const r = await post(`/v1/points/grants/${g.json().grantId}/revocations`, { reason: 'fraud' }, `${userId}-4`);
     expect(r.statusCode).toBe(201);
 
-    const messages = (await collect(topic, from, (rec) => rec.filter((m) => m.key === userId).length >= 4, 60_000))
-      .filter((m) => m.key === userId);
+    const messages = (await collect(topic, from, (rec) => rec.filter((m) => m.key === userId).length >= 4, 60_000)).filter((m) => m.key === userId);
     expect(messages).toHaveLength(4);
 
     const registry = new SchemaRegistry({ host: api.config.registry.url });
     const decoded = await Promise.all(messages.map((m) => registry.decode(m.value!)));
     expect(messages.map((m) => m.value!.readInt32BE(1))).toEqual([api.schemaId, api.schemaId, api.schemaId, api.schemaId]);
 
-    const rows = await api.db('point_events').where({ user_id: userId }).orderBy('seq');
+    const rows = await api.dbOf(userId)('point_events').where({ user_id: userId }).orderBy('seq');
     const expected = rows.map((row) => ({
       eventId: row.event_id,
       userId: row.user_id,

@@ -12,7 +12,7 @@ beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(async () => {
-  await t?.db.destroy();
+  await t?.shards.destroy();
   t?.redis.disconnect();
 });
 
@@ -25,7 +25,9 @@ function exchange(port: number, first: string, then: (socket: Socket) => void): 
     });
     let data = '';
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => { data += chunk; });
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+    });
     socket.on('end', () => resolve(data));
     socket.on('error', reject);
     socket.setTimeout(10_000, () => socket.destroy(new Error(`no end of the connection; received: ${data}`)));
@@ -39,11 +41,12 @@ describe('closing', () => {
     const user = testUser('closing');
     // The first request waits 400 ms for a seq the user never reaches, which keeps the
     // connection open while the app closes (at 100 ms); the second comes on it at 200 ms.
-    const request = (path: string) =>
-      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${t.auth.read}\r\nConnection: keep-alive\r\n\r\n`;
+    const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${t.auth.read}\r\nConnection: keep-alive\r\n\r\n`;
     let closed: Promise<void> | undefined;
     const received = await exchange(port, request(`/v1/users/${user}/balance?minSeq=1&waitMs=400`), (socket) => {
-      setTimeout(() => { closed = t.app.close(); }, 100);
+      setTimeout(() => {
+        closed = t.app.close();
+      }, 100);
       setTimeout(() => socket.write(request(`/v1/users/${user}/balance`)), 200);
     });
     await closed;

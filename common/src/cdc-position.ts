@@ -59,17 +59,26 @@ export function connectorPosition(offsets: { offset: Record<string, unknown> }[]
 export class BinlogReader {
   private conn?: Promise<mysql.Connection>;
 
-  constructor(private readonly config: StackConfig, private readonly source: CdcSource) {}
+  constructor(
+    private readonly config: StackConfig,
+    private readonly source: CdcSource,
+  ) {}
 
   private connection(): Promise<mysql.Connection> {
-    this.conn ??= mysql.createConnection({
-      host: this.source.host, port: this.source.port,
-      user: this.config.mysql.cdc.user, password: this.config.mysql.cdc.password,
-      connectTimeout: 3000,
-    }).then((c) => {
-      c.on('error', () => { this.conn = undefined; });
-      return c;
-    });
+    this.conn ??= mysql
+      .createConnection({
+        host: this.source.host,
+        port: this.source.port,
+        user: this.config.mysql.cdc.user,
+        password: this.config.mysql.cdc.password,
+        connectTimeout: 3000,
+      })
+      .then((c) => {
+        c.on('error', () => {
+          this.conn = undefined;
+        });
+        return c;
+      });
     return this.conn;
   }
 
@@ -80,7 +89,10 @@ export class BinlogReader {
     } catch (e) {
       const conn = this.conn;
       this.conn = undefined;
-      await conn?.then((c) => c.destroy(), () => undefined);
+      await conn?.then(
+        (c) => c.destroy(),
+        () => undefined,
+      );
       throw e;
     }
   }
@@ -97,15 +109,22 @@ export class BinlogReader {
     }
     const r = rows[0];
     if (!r) throw new Error(`binary logging is off on ${this.source.host}:${this.source.port}`);
-    const files = (await this.query<{ Log_name: string; File_size: number | string }>('SHOW BINARY LOGS'))
-      .map((f) => ({ name: f.Log_name, size: Number(f.File_size) }));
+    const files = (await this.query<{ Log_name: string; File_size: number | string }>('SHOW BINARY LOGS')).map((f) => ({
+      name: f.Log_name,
+      size: Number(f.File_size),
+    }));
     return { position: { file: r.File, pos: Number(r.Position) }, files };
   }
 
   async close(): Promise<void> {
     const conn = this.conn;
     this.conn = undefined;
-    await conn?.then((c) => c.end(), () => undefined).catch(() => undefined);
+    await conn
+      ?.then(
+        (c) => c.end(),
+        () => undefined,
+      )
+      .catch(() => undefined);
   }
 }
 
@@ -140,32 +159,39 @@ export class CdcMonitor {
    */
   private readonly lastKnown = new Map<string, BinlogPosition>();
 
-  constructor(private readonly config: StackConfig, timeoutMs = 5000) {
+  constructor(
+    private readonly config: StackConfig,
+    timeoutMs = 5000,
+  ) {
     this.readers = config.cdc.sources.map((s) => new BinlogReader(config, s));
     this.connect = new ConnectClient(config.connect.url, timeoutMs);
   }
 
   async lag(): Promise<CdcLag[]> {
-    return Promise.all(this.config.cdc.sources.map(async (source, i) => {
-      const out: CdcLag = { connector: source.connector, state: 'UNKNOWN', tasks: [], database: null, connectorAt: null, bytesBehind: null };
-      const [db, status, offsets] = await Promise.allSettled([
-        this.readers[i]!.position(),
-        this.connect.status(source.connector),
-        this.connect.offsets(source.connector),
-      ]);
-      if (status.status === 'fulfilled') {
-        out.state = stateOf(status.value);
-        out.tasks = (status.value?.tasks ?? []).map((t) => ({ id: t.id, state: t.state, workerId: t.worker_id }));
-      }
-      else { out.state = 'UNREACHABLE'; out.error = `Kafka Connect: ${(status.reason as Error).message}`; }
-      if (db.status === 'fulfilled') out.database = db.value.position;
-      else out.error = `database: ${(db.reason as Error).message}`;
-      if (offsets.status === 'fulfilled') out.connectorAt = connectorPosition(offsets.value) ?? null;
-      else out.connectorAt = this.lastKnown.get(source.connector) ?? null;
-      if (out.connectorAt) this.lastKnown.set(source.connector, out.connectorAt);
-      if (db.status === 'fulfilled' && out.connectorAt) out.bytesBehind = bytesBetween(out.connectorAt, db.value.position, db.value.files);
-      return out;
-    }));
+    return Promise.all(
+      this.config.cdc.sources.map(async (source, i) => {
+        const out: CdcLag = { connector: source.connector, state: 'UNKNOWN', tasks: [], database: null, connectorAt: null, bytesBehind: null };
+        const [db, status, offsets] = await Promise.allSettled([
+          this.readers[i]!.position(),
+          this.connect.status(source.connector),
+          this.connect.offsets(source.connector),
+        ]);
+        if (status.status === 'fulfilled') {
+          out.state = stateOf(status.value);
+          out.tasks = (status.value?.tasks ?? []).map((t) => ({ id: t.id, state: t.state, workerId: t.worker_id }));
+        } else {
+          out.state = 'UNREACHABLE';
+          out.error = `Kafka Connect: ${(status.reason as Error).message}`;
+        }
+        if (db.status === 'fulfilled') out.database = db.value.position;
+        else out.error = `database: ${(db.reason as Error).message}`;
+        if (offsets.status === 'fulfilled') out.connectorAt = connectorPosition(offsets.value) ?? null;
+        else out.connectorAt = this.lastKnown.get(source.connector) ?? null;
+        if (out.connectorAt) this.lastKnown.set(source.connector, out.connectorAt);
+        if (db.status === 'fulfilled' && out.connectorAt) out.bytesBehind = bytesBetween(out.connectorAt, db.value.position, db.value.files);
+        return out;
+      }),
+    );
   }
 
   /** The databases' positions now (the target of an idle check). */

@@ -5,11 +5,14 @@
  * values are quoted here (quote/quoteList, tested in sql.unit.test.ts): the one place
  * that builds SQL text from a value. Never paste a raw value into SQL.
  */
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type { DbUser } from './config.ts';
 
 export class ClickHouseError extends Error {
-  constructor(message: string, public readonly code?: string) {
+  constructor(
+    message: string,
+    public readonly code?: string,
+  ) {
     super(message);
     this.name = 'ClickHouseError';
   }
@@ -36,7 +39,10 @@ export class ClickHouse {
 
   constructor(url: string, user: DbUser, database: string, timeoutMs = 30_000) {
     this.client = createClient({
-      url, username: user.user, password: user.password, database,
+      url,
+      username: user.user,
+      password: user.password,
+      database,
       request_timeout: timeoutMs,
       compression: { request: false, response: false },
       // The library logs every failed request itself; ours are reported by their callers.
@@ -44,30 +50,36 @@ export class ClickHouse {
     });
   }
 
-  /** Runs a statement (DDL, INSERT ... SELECT, or an INSERT with its data in the statement). */
-  async exec(sql: string): Promise<void> {
+  /**
+   * Runs a statement (DDL, INSERT ... SELECT, or an INSERT with its data in the statement),
+   * with settings of its own when given (insert_distributed_sync, ...).
+   */
+  async exec(sql: string, settings?: ClickHouseSettings): Promise<void> {
     try {
-      await this.client.command({ query: sql });
+      await this.client.command({ query: sql, ...(settings ? { clickhouse_settings: settings } : {}) });
     } catch (e) {
       throw ours(e);
     }
   }
 
-  /** Rows of a SELECT (as JSONEachRow). 64-bit integers arrive as strings in 18.16. */
-  async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  /**
+   * Rows of a SELECT (as JSONEachRow), with settings of its own when given
+   * (distributed_product_mode, ...). 64-bit integers arrive as strings in 18.16.
+   */
+  async query<T = Record<string, unknown>>(sql: string, settings?: ClickHouseSettings): Promise<T[]> {
     try {
-      const rs = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      const rs = await this.client.query({ query: sql, format: 'JSONEachRow', ...(settings ? { clickhouse_settings: settings } : {}) });
       return await rs.json<T>();
     } catch (e) {
       throw ours(e);
     }
   }
 
-  /** Inserts rows as one INSERT (one block: atomic below max_insert_block_size rows). */
-  async insert(table: string, rows: object[]): Promise<void> {
+  /** Inserts rows as one INSERT (one block: atomic below max_insert_block_size rows), with settings of its own when given. */
+  async insert(table: string, rows: object[], settings?: ClickHouseSettings): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await this.client.insert({ table, values: rows, format: 'JSONEachRow' });
+      await this.client.insert({ table, values: rows, format: 'JSONEachRow', ...(settings ? { clickhouse_settings: settings } : {}) });
     } catch (e) {
       throw ours(e);
     }

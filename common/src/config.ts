@@ -5,7 +5,8 @@
  * Values come from the environment; `.env` at the repository root fills in what
  * the environment does not set (the local stack writes it from .env.example).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import dotenv from 'dotenv';
@@ -33,14 +34,44 @@ export interface CdcSource {
   connector: string;
   host: string;
   port: number;
+  /** The connector's own MySQL replication server id. */
+  serverId: number;
+  /** Debezium's topic.prefix (its logical server name) and schema-history topic. */
+  topicPrefix: string;
+  historyTopic: string;
+}
+
+export type Topology = 'single' | 'cluster';
+
+export interface HostPort {
+  host: string;
+  port: number;
 }
 
 export interface StackConfig {
   /** The local stack's folder (data, logs, jars), absolute. */
   stackDir: string;
+  /**
+   * single: one instance of every service (the default); cluster: 3 Kafka brokers, 2 Connect
+   * workers, 2 registries, Redis Cluster (3 masters + 3 replicas), 2 API instances behind
+   * HAProxy, 2 instances of each projector (STACK_TOPOLOGY, ADR 0010).
+   */
+  topology: Topology;
+  /**
+   * This process's name among the instances of its service (INSTANCE_NAME, set by the
+   * stack: api-1, projector-redis-2, ...); else the host name and pid.
+   */
+  instance: string;
   mysql: {
+    /** The first shard's (the single topology's one server). */
     host: string;
     port: number;
+    /**
+     * The write model's shards: one in single, MYSQL_SHARD_PORTS in cluster. A user lives
+     * on shards[hash(userId) mod N] (common/src/shards.ts, ADR 0011); every shard has the
+     * same database, users and schema.
+     */
+    shards: HostPort[];
     database: string;
     app: DbUser;
     migrator: DbUser;
@@ -49,6 +80,10 @@ export interface StackConfig {
   };
   kafka: {
     brokers: string[];
+    /** Replicas of every topic: 1 in single, 3 in cluster (at most the number of brokers). */
+    replicationFactor: number;
+    /** min.insync.replicas of every topic: 1 in single, 2 in cluster. */
+    minInsyncReplicas: number;
     pointsTopic: string;
     pointsTopicPartitions: number;
     dlqTopic: string;
@@ -65,9 +100,24 @@ export interface StackConfig {
     historyMinutes: number;
   };
   registry: { url: string };
-  redis: { host: string; port: number };
+  /**
+   * single: the one server at host:port. cluster: clusterNodes, the Redis Cluster's nodes
+   * (REDIS_CLUSTER_PORTS on REDIS_HOST; a client needs any one of them to find the rest).
+   */
+  redis: { host: string; port: number; clusterNodes: HostPort[] };
   clickhouse: {
+    /** The entry server (CLICKHOUSE_HTTP_PORT): every read and insert goes to it. */
     url: string;
+    /**
+     * Every server, as HTTP URLs: the one server in single; in cluster one per shard
+     * (CLICKHOUSE_CLUSTER_HTTP_PORTS, the first being url). DDL and truncate go to each.
+     */
+    nodes: string[];
+    /**
+     * cluster: the name of the servers' cluster in remote_servers, which the Distributed
+     * table `events` spans (ADR 0012); undefined in single, where `events` is the table.
+     */
+    cluster?: string;
     database: string;
     writer: DbUser;
     analyst: DbUser;
@@ -98,7 +148,10 @@ export interface StackConfig {
   };
   api: {
     host: string;
+    /** The API's entry port (in cluster: HAProxy's, in front of the instances). */
     port: number;
+    /** The port this API process listens on: API_LISTEN_PORT (an instance in cluster), else port. */
+    listenPort: number;
     keys: ApiKey[];
     /** Requests per second per API key. */
     rateLimitPerSecond: number;
@@ -168,7 +221,10 @@ class Reader {
   apiKeys(name: string): ApiKey[] {
     const raw = this.str(name);
     const keys: ApiKey[] = [];
-    for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of raw
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const [keyName, scopeText, secret, limitText, ...rest] = entry.split('/');
       const scopes = (scopeText ?? '').split('+').filter(Boolean);
       const bad = scopes.filter((sc) => !(SCOPES as readonly string[]).includes(sc));
@@ -191,6 +247,31 @@ class Reader {
     return keys;
   }
 
+  /** A comma-separated list of ports (at least `min`). */
+  ports(name: string, min: number): number[] {
+    const raw = this.str(name);
+    const ports = raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map(Number);
+    if (ports.length < min || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+      this.problems.push(`${name} must be a comma-separated list of at least ${min} ports, got "${raw}"`);
+      return [];
+    }
+    return ports;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
   url(name: string, fallback?: string): string {
     const v = this.str(name, fallback);
     if (v && !/^https?:\/\/[^\s]+$/.test(v)) this.problems.push(`${name} must be an http(s) URL, got "${v}"`);
@@ -205,11 +286,34 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
   const pointsTopic = r.str('POINTS_TOPIC', 'points.events');
   const chHost = r.str('CLICKHOUSE_HOST', '127.0.0.1');
   const chPort = r.port('CLICKHOUSE_HTTP_PORT');
+  const chUrl = `http://${chHost}:${chPort}`;
+  const topology = r.oneOf('STACK_TOPOLOGY', ['single', 'cluster'] as const, 'single');
+  const cluster = topology === 'cluster';
+  // cluster (ADR 0012): one server per shard, the first of them the entry server.
+  const chNodes = cluster ? r.ports('CLICKHOUSE_CLUSTER_HTTP_PORTS', 1).map((p) => `http://${chHost}:${p}`) : [chUrl];
+  if (chNodes.length > 0 && chNodes[0] !== chUrl) {
+    r.problems.push(
+      `CLICKHOUSE_CLUSTER_HTTP_PORTS must start with CLICKHOUSE_HTTP_PORT (${chPort}), the entry server, got "${env.CLICKHOUSE_CLUSTER_HTTP_PORTS}"`,
+    );
+  }
+  const chCluster = cluster ? r.str('CLICKHOUSE_CLUSTER_NAME', 'ledger') : undefined;
+  if (chCluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(chCluster)) {
+    r.problems.push(`CLICKHOUSE_CLUSTER_NAME must be a plain name (letters, digits, _), got "${chCluster}"`);
+  }
+  const brokers = cluster ? r.ports('KAFKA_CLUSTER_PORTS', 3).map((p) => `${kafkaHost}:${p}`) : [`${kafkaHost}:${kafkaPort}`];
+  const redisHost = r.str('REDIS_HOST', '127.0.0.1');
+  const apiPort = r.port('API_PORT', 18080);
+  const mysqlHost = r.str('MYSQL_HOST', '127.0.0.1');
+  const mysqlPort = r.port('MYSQL_PORT');
+  const shards = cluster ? r.ports('MYSQL_SHARD_PORTS', 1).map((port) => ({ host: mysqlHost, port })) : [{ host: mysqlHost, port: mysqlPort }];
   const config: StackConfig = {
     stackDir: path.resolve(repoRoot, r.str('STACK_DIR', '.stack')),
+    topology,
+    instance: r.str('INSTANCE_NAME', `${os.hostname()}-${process.pid}`),
     mysql: {
-      host: r.str('MYSQL_HOST', '127.0.0.1'),
-      port: r.port('MYSQL_PORT'),
+      host: shards[0]?.host ?? mysqlHost,
+      port: shards[0]?.port ?? mysqlPort,
+      shards,
       database: r.str('MYSQL_DATABASE', 'points'),
       app: { user: r.str('MYSQL_APP_USER'), password: r.str('MYSQL_APP_PASSWORD') },
       migrator: { user: r.str('MYSQL_MIGRATOR_USER'), password: r.str('MYSQL_MIGRATOR_PASSWORD') },
@@ -217,7 +321,9 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       cdcServerId: r.int('CDC_SERVER_ID', 5401, 1, 4294967295),
     },
     kafka: {
-      brokers: [`${kafkaHost}:${kafkaPort}`],
+      brokers,
+      replicationFactor: cluster ? Math.min(3, brokers.length) : 1,
+      minInsyncReplicas: cluster ? Math.min(2, brokers.length) : 1,
       pointsTopic,
       pointsTopicPartitions: r.int('POINTS_TOPIC_PARTITIONS', 6, 1, 1000),
       dlqTopic: r.str('POINTS_DLQ_TOPIC', `${pointsTopic}.dlq`),
@@ -233,9 +339,15 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       historyMinutes: r.int('PIPELINE_HISTORY_MINUTES', 10, 1, 120),
     },
     registry: { url: r.url('SCHEMA_REGISTRY_URL') },
-    redis: { host: r.str('REDIS_HOST', '127.0.0.1'), port: r.port('REDIS_PORT') },
+    redis: {
+      host: redisHost,
+      port: r.port('REDIS_PORT'),
+      clusterNodes: cluster ? r.ports('REDIS_CLUSTER_PORTS', 6).map((port) => ({ host: redisHost, port })) : [],
+    },
     clickhouse: {
-      url: `http://${chHost}:${chPort}`,
+      url: chUrl,
+      nodes: chNodes,
+      ...(chCluster === undefined ? {} : { cluster: chCluster }),
       database: r.str('CLICKHOUSE_DATABASE', 'points'),
       writer: { user: r.str('CLICKHOUSE_WRITER_USER'), password: r.str('CLICKHOUSE_WRITER_PASSWORD') },
       analyst: { user: r.str('CLICKHOUSE_ANALYST_USER'), password: r.str('CLICKHOUSE_ANALYST_PASSWORD') },
@@ -253,7 +365,8 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
     },
     api: {
       host: r.str('API_HOST', '127.0.0.1'),
-      port: r.port('API_PORT', 18080),
+      port: apiPort,
+      listenPort: r.port('API_LISTEN_PORT', apiPort),
       keys: r.apiKeys('API_KEYS'),
       rateLimitPerSecond: r.int('API_RATE_LIMIT_PER_SECOND', 5000, 1, 1_000_000),
       logLevel: r.str('LOG_LEVEL', 'info'),
@@ -261,7 +374,19 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       idempotencyRetentionDays: r.int('IDEMPOTENCY_RETENTION_DAYS', 7, 1, 3650),
     },
   };
-  config.cdc.sources = [{ connector: 'points-outbox', host: config.mysql.host, port: config.mysql.port }];
+  // One outbox connector per shard. The first keeps the single topology's names, so that
+  // one shard is exactly today's setup; shard 2 is points-outbox-2 with prefix points-2.
+  config.cdc.sources = shards.map((sh, i) => {
+    const suffix = i === 0 ? '' : `-${i + 1}`;
+    return {
+      connector: `points-outbox${suffix}`,
+      host: sh.host,
+      port: sh.port,
+      serverId: config.mysql.cdcServerId + i,
+      topicPrefix: `points${suffix}`,
+      historyTopic: `points${suffix}.schema-history`,
+    };
+  });
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }
@@ -272,8 +397,22 @@ let cached: StackConfig | undefined;
 export function loadConfig(): StackConfig {
   if (!cached) {
     const envFile = path.join(repoRoot, '.env');
-    const fromFile = existsSync(envFile) ? dotenv.config({ path: envFile, quiet: true }).parsed ?? {} : {};
-    cached = readConfig({ ...fromFile, ...process.env });
+    // Read before dotenv, which copies .env's values into process.env.
+    const asked = process.env.STACK_TOPOLOGY;
+    const fromFile = existsSync(envFile) ? (dotenv.config({ path: envFile, quiet: true }).parsed ?? {}) : {};
+    const env: Record<string, string | undefined> = { ...fromFile, ...process.env };
+    // The running local stack's topology (written by `make up`, removed by `make down`)
+    // counts over .env's, unless the environment names one: tests and tools then talk to
+    // what runs.
+    if (!asked) {
+      const running = path.join(path.resolve(repoRoot, env.STACK_DIR || '.stack'), 'run', 'topology');
+      if (existsSync(running)) {
+        env.STACK_TOPOLOGY = readFileSync(running, 'utf8').trim();
+        // Child processes (a test's `tsx tools/rebuild.ts`) inherit what dotenv copied: the running one.
+        process.env.STACK_TOPOLOGY = env.STACK_TOPOLOGY;
+      }
+    }
+    cached = readConfig(env);
   }
   return cached;
 }

@@ -13,7 +13,10 @@ export interface ConnectorOffset {
 
 export class ConnectClient {
   /** timeoutMs: how long one call may take (status pages use a short one). */
-  constructor(private readonly baseUrl: string, private readonly timeoutMs = 30_000) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
 
   private async call<T>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.baseUrl}${p}`, {
@@ -52,6 +55,16 @@ export class ConnectClient {
   async offsets(name: string): Promise<ConnectorOffset[] | undefined> {
     const r = await this.call<{ offsets: ConnectorOffset[] }>('GET', `/connectors/${encodeURIComponent(name)}/offsets`);
     return r.status === 404 ? undefined : r.body.offsets;
+  }
+
+  /** PUT /connectors/<name>/stop (Kafka Connect 3.5+): its tasks shut down, its offsets stay. */
+  async stop(name: string): Promise<void> {
+    await this.call('PUT', `/connectors/${encodeURIComponent(name)}/stop`);
+  }
+
+  /** PUT /connectors/<name>/resume: a stopped or paused connector runs again from its offsets. */
+  async resume(name: string): Promise<void> {
+    await this.call('PUT', `/connectors/${encodeURIComponent(name)}/resume`);
   }
 
   async restart(name: string): Promise<void> {

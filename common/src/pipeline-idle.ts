@@ -69,7 +69,8 @@ export async function waitForPipelineIdle(config: StackConfig, opts: IdleOptions
       if (!cdcDone) {
         const lags: CdcLag[] = await cdc.lag();
         result.last.cdc = lags.map((l, i) => ({
-          connector: l.connector, state: l.state,
+          connector: l.connector,
+          state: l.state,
           bytesBehind: l.connectorAt ? behind(l.connectorAt, targets[i]!, l.bytesBehind) : null,
         }));
         for (const l of lags) {
@@ -77,7 +78,10 @@ export async function waitForPipelineIdle(config: StackConfig, opts: IdleOptions
           else if (!notRunningSince.has(l.connector)) notRunningSince.set(l.connector, Date.now());
           const since = notRunningSince.get(l.connector);
           if (since !== undefined && Date.now() - since >= grace) {
-            return { ...result, reason: `connector ${l.connector} is behind its database: it is ${l.state}${l.error ? ` (${l.error})` : ''}, so the events after its position have not reached points.events` };
+            return {
+              ...result,
+              reason: `connector ${l.connector} is behind its database: it is ${l.state}${l.error ? ` (${l.error})` : ''}, so the events after its position have not reached points.events`,
+            };
           }
         }
         cdcDone = lags.every((l, i) => l.state === 'RUNNING' && l.connectorAt !== null && compareBinlog(l.connectorAt, targets[i]!) >= 0);

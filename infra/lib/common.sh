@@ -54,6 +54,8 @@ ensure_env() {
 
 load_env() {
   ensure_env
+  # The topology asked for in the environment (`make up TOPOLOGY=cluster`) wins over .env's.
+  local asked="${STACK_TOPOLOGY:-}"
   set -a
   # shellcheck disable=SC1091
   source "$REPO_DIR/.env"
@@ -61,18 +63,102 @@ load_env() {
   case "$STACK_DIR" in /*) ;; *) STACK_DIR="$REPO_DIR/$STACK_DIR" ;; esac
   export STACK_DIR
   LIB_DIR="$STACK_DIR/lib"
-  DATA_DIR="$STACK_DIR/data"
   LOG_DIR="$STACK_DIR/logs"
   RUN_DIR="$STACK_DIR/run"
-  CONF_DIR="$STACK_DIR/conf"
-  mkdir -p "$LIB_DIR" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR" "$CONF_DIR"
+  mkdir -p "$LIB_DIR" "$LOG_DIR" "$RUN_DIR"
+  # A running stack keeps its topology until `make down`: status, stop, kill and down act
+  # on what runs, whatever .env says now (RUN_DIR/topology, written by `up`).
+  RUNNING_TOPOLOGY=""
+  if [[ -f "$RUN_DIR/topology" ]] && any_service_running; then RUNNING_TOPOLOGY="$(cat "$RUN_DIR/topology")"; fi
+  # What runs wins (down, status, stop and kill act on it); else the asked one; else .env's.
+  # `up` refuses an asked topology other than the running one (ASKED_TOPOLOGY).
+  # shellcheck disable=SC2034 # read by infra/bin/stack (cmd_up)
+  ASKED_TOPOLOGY="$asked"
+  STACK_TOPOLOGY="${RUNNING_TOPOLOGY:-${asked:-${STACK_TOPOLOGY:-single}}}"
+  [[ "$STACK_TOPOLOGY" == single || "$STACK_TOPOLOGY" == cluster ]] \
+    || die "STACK_TOPOLOGY must be single or cluster, got \"$STACK_TOPOLOGY\""
+  export STACK_TOPOLOGY
+  # Each topology has its own data and generated configuration (a cluster's Kafka is not
+  # the single broker's); jars, logs and pid files are shared.
+  if [[ "$STACK_TOPOLOGY" == cluster ]]; then
+    DATA_DIR="$STACK_DIR/data-cluster"; CONF_DIR="$STACK_DIR/conf-cluster"
+  else
+    DATA_DIR="$STACK_DIR/data"; CONF_DIR="$STACK_DIR/conf"
+  fi
+  mkdir -p "$DATA_DIR" "$CONF_DIR"
+  build_services
 }
 
-# The services, in start order; `make up` starts every one whose dependencies are ready.
-ALL_SERVICES=(mariadb kafka registry redis clickhouse connect api projector-redis projector-clickhouse)
+any_service_running() {
+  local f pid
+  for f in "$RUN_DIR"/*.pid; do
+    [[ -f "$f" ]] || continue
+    pid="$(cat "$f")"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && return 0
+  done
+  return 1
+}
+
+# ---- services and their instances ----------------------------------------------------
+# A service kind (kafka, api, ...) has one instance in the single topology, named as the
+# kind, and in the cluster topology instances named kind-1, kind-2, ... Each kind's file
+# in infra/services defines <kind>_start, _ready, _port (and optionally _health, _setup,
+# _group_setup), called with the instance's name and index (0 in single, 1.. in cluster).
+
+SERVICE_KINDS=(mariadb kafka registry redis clickhouse connect haproxy api projector-redis projector-clickhouse)
+
+# Items of a comma-separated list: csv_count LIST, csv_item LIST N (1-based).
+csv_count() { local IFS=,; local -a a; read -ra a <<< "$1"; echo "${#a[@]}"; }
+csv_item() { local IFS=,; local -a a; read -ra a <<< "$1"; echo "${a[$(($2 - 1))]}"; }
+
+# The services, in start order: `make down` stops them in the reverse order.
+build_services() {
+  if [[ "$STACK_TOPOLOGY" != cluster ]]; then
+    ALL_SERVICES=(mariadb kafka registry redis clickhouse connect api projector-redis projector-clickhouse)
+    return 0
+  fi
+  local i
+  ALL_SERVICES=()
+  for ((i = 1; i <= $(csv_count "$MYSQL_SHARD_PORTS"); i++)); do ALL_SERVICES+=("mariadb-$i"); done
+  for ((i = 1; i <= $(csv_count "$KAFKA_CLUSTER_PORTS"); i++)); do ALL_SERVICES+=("kafka-$i"); done
+  for ((i = 1; i <= $(csv_count "$REDIS_CLUSTER_PORTS"); i++)); do ALL_SERVICES+=("redis-$i"); done
+  for ((i = 1; i <= $(csv_count "$CLICKHOUSE_CLUSTER_HTTP_PORTS"); i++)); do ALL_SERVICES+=("clickhouse-$i"); done
+  for ((i = 1; i <= $(csv_count "$REGISTRY_INSTANCE_PORTS"); i++)); do ALL_SERVICES+=("registry-$i"); done
+  for ((i = 1; i <= $(csv_count "$CONNECT_WORKER_PORTS"); i++)); do ALL_SERVICES+=("connect-$i"); done
+  ALL_SERVICES+=(haproxy)
+  for ((i = 1; i <= $(csv_count "$API_INSTANCE_PORTS"); i++)); do ALL_SERVICES+=("api-$i"); done
+  for ((i = 1; i <= PROJECTOR_INSTANCES; i++)); do ALL_SERVICES+=("projector-redis-$i"); done
+  for ((i = 1; i <= PROJECTOR_INSTANCES; i++)); do ALL_SERVICES+=("projector-clickhouse-$i"); done
+}
+
+is_kind() { local k; for k in "${SERVICE_KINDS[@]}"; do [[ "$k" == "$1" ]] && return 0; done; return 1; }
+# kafka-2 -> kafka, projector-redis-1 -> projector-redis, api -> api
+kind_of() { if [[ "$1" =~ ^(.+)-([0-9]+)$ ]] && is_kind "${BASH_REMATCH[1]}"; then echo "${BASH_REMATCH[1]}"; else echo "$1"; fi; }
+index_of() { if [[ "$1" =~ -([0-9]+)$ ]] && is_kind "$(kind_of "$1")" && [[ "$(kind_of "$1")" != "$1" ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi; }
+# Call a kind's function for an instance: svc start kafka-2 -> kafka_start kafka-2 2
+svc() { local fn="$1" name="$2" kind; kind="$(kind_of "$name")"; "${kind}_${fn}" "$name" "$(index_of "$name")"; }
+svc_has() { declare -F "$(kind_of "$2")_$1" >/dev/null; }
+# The instances of the running topology that a name stands for: itself, or every instance of a kind.
+instances_of() {
+  local s found=0
+  for s in "${ALL_SERVICES[@]}"; do
+    if [[ "$s" == "$1" || "$(kind_of "$s")" == "$1" ]]; then echo "$s"; found=1; fi
+  done
+  ((found))
+}
+is_service() { instances_of "$1" >/dev/null; }
+# The Kafka bootstrap list of the topology.
+kafka_bootstrap() {
+  if [[ "$STACK_TOPOLOGY" != cluster ]]; then echo "127.0.0.1:$KAFKA_PORT"; return 0; fi
+  local i out=""
+  for ((i = 1; i <= $(csv_count "$KAFKA_CLUSTER_PORTS"); i++)); do out+="${out:+,}127.0.0.1:$(csv_item "$KAFKA_CLUSTER_PORTS" "$i")"; done
+  echo "$out"
+}
+# Replication of every topic: 1 in single, 3 (at most the brokers) with 2 in sync in cluster.
+kafka_rf() { if [[ "$STACK_TOPOLOGY" == cluster ]]; then local n; n="$(csv_count "$KAFKA_CLUSTER_PORTS")"; echo $((n < 3 ? n : 3)); else echo 1; fi; }
+kafka_min_isr() { if [[ "$STACK_TOPOLOGY" == cluster ]]; then local rf; rf="$(kafka_rf)"; echo $((rf < 2 ? rf : 2)); else echo 1; fi; }
 
 service_file() { echo "$INFRA_DIR/services/$1.sh"; }
-is_service() { local s; for s in "${ALL_SERVICES[@]}"; do [[ "$s" == "$1" ]] && return 0; done; return 1; }
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 log_file() { echo "$LOG_DIR/$1.log"; }
 
@@ -151,20 +237,32 @@ java_bin() { command -v java || die "java not found (JDK 17 is required)"; }
 # Which OS user the database servers run as: they refuse root unless told.
 run_user() { id -un; }
 
-# A projector's state for `make status`, from the status it publishes to Redis every few
-# seconds while its consumer is alive (projectors/shared/status.ts): "running" only when
-# that status is fresh; "stalled" when it is older than PROJECTOR_STALLED_AFTER_MS.
+# redis-cli against the read model's Redis: the server (single), or any node of the Redis
+# Cluster that answers, following redirections (-c).
+stack_redis_cli() {
+  if [[ "$STACK_TOPOLOGY" != cluster ]]; then redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; return; fi
+  local i port
+  for ((i = 1; i <= $(csv_count "$REDIS_CLUSTER_PORTS"); i++)); do
+    port="$(csv_item "$REDIS_CLUSTER_PORTS" "$i")"
+    if [[ "$(redis-cli -p "$port" ping 2>/dev/null)" == PONG ]]; then redis-cli -c -p "$port" "$@"; return; fi
+  done
+  return 1
+}
+
+# A projector instance's state for `make status`, from the status it publishes to Redis
+# every few seconds while its consumer is alive (projectors/shared/status.ts): "running"
+# only when that status is fresh; "stalled" when it is older than PROJECTOR_STALLED_AFTER_MS.
 projector_health() {
-  local name="$1" service="projector-$1" updated now age limit="${PROJECTOR_STALLED_AFTER_MS:-30000}"
-  updated="$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" HGET "ledger:projector:$name" updatedAt 2>/dev/null || true)"
+  local name="$1" instance="$2" updated now age limit="${PROJECTOR_STALLED_AFTER_MS:-30000}"
+  updated="$(stack_redis_cli HGET "ledger:projector:$name:$instance" updatedAt 2>/dev/null || true)"
   if [[ ! "$updated" =~ ^[0-9]+$ ]]; then
-    echo "not reporting (no status in Redis; see $(log_file "$service"))"
+    echo "not reporting (no status in Redis; see $(log_file "$instance"))"
     return 0
   fi
   now="$(date +%s%3N)"
   age=$((now - updated))
   if ((age > limit)); then
-    echo "stalled (last status $((age / 1000)) s ago; see $(log_file "$service"))"
+    echo "stalled (last status $((age / 1000)) s ago; see $(log_file "$instance"))"
   else
     echo running
   fi

@@ -7,7 +7,7 @@ APT_NEEDS=(
   "redis-server:redis-server" "redis-cli:redis-tools"
   "clickhouse-server:clickhouse-server" "clickhouse-client:clickhouse-client"
   "curl:curl" "java:openjdk-17-jre-headless" "mvn:maven"
-  "chromium:chromium" "shellcheck:shellcheck"
+  "chromium:chromium" "shellcheck:shellcheck" "haproxy:haproxy"
 )
 
 have_cmd() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]]; }

@@ -11,6 +11,8 @@
 # - `stack kill` (the fault tests) sends SIGKILL to the service's process group only:
 #   a crash. The supervisor restarts it after the backoff.
 # - Backoff: 1, 2, 4, 8, 16, 30, 30 ... seconds; back to 1 s once a run lasted 60 s.
+# - `stack kill --down S` writes RUN_DIR/NAME.hold (an epoch second) before the kill: the
+#   restart waits until then, so the service stays down for a while (a failover to happen).
 # - RUN_DIR/NAME.child holds the service's pid, RUN_DIR/NAME.restarts the number of
 #   restarts since `stack start`; every restart is a line in the service's log.
 set -uo pipefail
@@ -56,8 +58,16 @@ while :; do
   if ((SECONDS - started >= 60)); then delay=1; fi
   n=$(($(cat "$restarts_file" 2>/dev/null || echo 0) + 1))
   echo "$n" > "$restarts_file"
-  say "exited with status $rc after $((SECONDS - started)) s; restart $n in ${delay} s"
-  sleep "$delay" &
+  wait_s="$delay"
+  hold_file="$run_dir/$name.hold"
+  if [[ -f "$hold_file" ]]; then
+    until_s="$(cat "$hold_file" 2>/dev/null || echo 0)"
+    rm -f "$hold_file"
+    now_s="$(date +%s)"
+    if [[ "$until_s" =~ ^[0-9]+$ ]] && ((until_s - now_s > wait_s)); then wait_s=$((until_s - now_s)); fi
+  fi
+  say "exited with status $rc after $((SECONDS - started)) s; restart $n in ${wait_s} s"
+  sleep "$wait_s" &
   wait $! || true
   if ((stopping)); then exit 0; fi
   delay=$((delay * 2 > 30 ? 30 : delay * 2))

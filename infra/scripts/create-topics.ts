@@ -3,11 +3,9 @@
  * topics that exist are left as they are (a partition count that differs is reported,
  * never changed: more partitions would move users to other partitions).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
 import { loadConfig } from '../../common/src/config.ts';
-import { connectDir } from './connectors.ts';
+import { readConnectorFiles } from './connectors.ts';
 
 const cfg = loadConfig();
 const FOREVER = { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' };
@@ -18,23 +16,21 @@ function entries(o: Record<string, string>) {
 }
 
 // Topics named by the connectors: Debezium's schema history (one partition, kept
-// forever: losing it means a new snapshot) and the heartbeat topic.
-const connectorTopics: ITopicConfig[] = readdirSync(connectDir)
-  .filter((f) => f.endsWith('.json'))
-  .flatMap((f) => {
-    const c = (JSON.parse(readFileSync(path.join(connectDir, f), 'utf8')) as { config: Record<string, string> }).config;
-    const out: ITopicConfig[] = [];
-    const history = c['schema.history.internal.kafka.topic'];
-    if (history) out.push({ topic: history, numPartitions: 1, configEntries: entries(FOREVER) });
-    if (c['heartbeat.interval.ms'] && c['topic.prefix']) {
-      out.push({
-        topic: `${c['topic.heartbeat.prefix'] ?? '__debezium-heartbeat'}.${c['topic.prefix']}`,
-        numPartitions: 1,
-        configEntries: entries({ 'retention.ms': String(24 * 3600 * 1000) }),
-      });
-    }
-    return out;
-  });
+// forever: losing it means a new snapshot) and the heartbeat topic, of every connector
+// (one per MySQL shard). The connector class does not matter here.
+const connectorTopics: ITopicConfig[] = readConnectorFiles({ CDC_CONNECTOR_CLASS: '-' }).flatMap(({ config: c }) => {
+  const out: ITopicConfig[] = [];
+  const history = c['schema.history.internal.kafka.topic'];
+  if (history) out.push({ topic: history, numPartitions: 1, configEntries: entries(FOREVER) });
+  if (c['heartbeat.interval.ms'] && c['topic.prefix']) {
+    out.push({
+      topic: `${c['topic.heartbeat.prefix'] ?? '__debezium-heartbeat'}.${c['topic.prefix']}`,
+      numPartitions: 1,
+      configEntries: entries({ 'retention.ms': String(24 * 3600 * 1000) }),
+    });
+  }
+  return out;
+});
 
 const topics: ITopicConfig[] = [
   // The event log every read model is rebuilt from: kept forever, keyed by userId.
@@ -46,7 +42,20 @@ const topics: ITopicConfig[] = [
   { topic: `${cfg.connect.groupId}.offsets`, numPartitions: 5, configEntries: entries(COMPACT) },
   { topic: `${cfg.connect.groupId}.status`, numPartitions: 1, configEntries: entries(COMPACT) },
   ...connectorTopics,
-].map((t) => ({ ...t, replicationFactor: 1 }));
+  // cluster: the registries' shared storage (Apicurio's KafkaSQL journal and snapshots,
+  // one partition each so every instance reads one order; kept forever).
+  ...(cfg.topology === 'cluster'
+    ? [
+        { topic: 'kafkasql-journal', numPartitions: 1, configEntries: entries(FOREVER) },
+        { topic: 'kafkasql-snapshots', numPartitions: 1, configEntries: entries(FOREVER) },
+      ]
+    : []),
+  // Replication: 1 in single; 3 with 2 in sync in cluster (the brokers' defaults too).
+].map((t) => ({
+  ...t,
+  replicationFactor: cfg.kafka.replicationFactor,
+  configEntries: [...(t.configEntries ?? []), { name: 'min.insync.replicas', value: String(cfg.kafka.minInsyncReplicas) }],
+}));
 
 const kafka = new Kafka({
   clientId: 'stack-topics',
@@ -68,7 +77,9 @@ try {
     const parts = m?.partitions.length ?? 0;
     const state = missing.includes(t) ? 'created' : 'exists';
     const note = parts !== t.numPartitions ? ` (WARNING: ${parts} partitions, configured ${t.numPartitions})` : '';
-    console.log(`${t.topic.padEnd(34)} ${state}, ${parts} partition(s)${note}`);
+    const replicas = m?.partitions[0]?.replicas.length ?? 0;
+    const rfNote = replicas !== cfg.kafka.replicationFactor ? ` (WARNING: ${replicas} replicas, configured ${cfg.kafka.replicationFactor})` : '';
+    console.log(`${t.topic.padEnd(34)} ${state}, ${parts} partition(s), ${replicas} replica(s)${note}${rfNote}`);
   }
 } finally {
   await admin.disconnect();

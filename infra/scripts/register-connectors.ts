@@ -3,9 +3,7 @@
  * PUT /connectors/<name>/config. With --wait, waits until connector and tasks run.
  */
 import { loadConfig } from '../../common/src/config.ts';
-import {
-  ConnectClient, describeStatus, detectConnectorClass, isRunning, readConnectorFiles,
-} from './connectors.ts';
+import { ConnectClient, describeStatus, detectConnectorClass, isRunning, readConnectorFiles } from './connectors.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const cfg = loadConfig();

@@ -51,19 +51,33 @@ describe('Kafka Connect crash', () => {
     writing = false;
     await writer;
 
+    // The workers pick the connector and its task up again by themselves (a JVM start,
+    // then in the cluster topology the delayed rebalance of lost tasks).
+    const connect = new ConnectClient(cfg.connect.url);
+    const t0 = Date.now();
+    let status = await connect.status('points-outbox').catch(() => undefined);
+    while (!(status && isRunning(status)) && Date.now() - t0 < 180_000) {
+      await sleep(1000);
+      status = await connect.status('points-outbox').catch(() => undefined);
+    }
+    console.log(`[connect-crash] connector running again ${Math.round((Date.now() - t0) / 1000)} s after the writes stopped`);
+    expect(status && isRunning(status)).toBe(true);
+
     const ids = new Set(written.map((r) => r.id));
     const mineOf = (rec: Received[]) => rec.filter((m) => m.headers.id !== undefined && ids.has(m.headers.id));
-    const received = mineOf(
-      await collect(topic, from, (rec) => new Set(mineOf(rec).map((m) => m.headers.id)).size >= ids.size, 150_000),
-    );
+    const received = mineOf(await collect(topic, from, (rec) => new Set(mineOf(rec).map((m) => m.headers.id)).size >= ids.size, 240_000));
     const unique = new Set(received.map((m) => m.headers.id));
     const missing = written.filter((r) => !unique.has(r.id)).map((r) => r.id);
     const duplicates = received.length - unique.size;
+    // Where the missing rows sit in the write order tells a late stream (the last rows)
+    // from a lost stretch (rows around the kill).
+    const at = new Map(written.map((r, i) => [r.id, i]));
+    const where = missing.length ? `; missing rows at write positions ${at.get(missing[0]!)}..${at.get(missing.at(-1)!)} of ${written.length}` : '';
     console.log(
-      `[connect-crash] ${tx} transactions, ${written.length} rows written (${whileDown} while Connect was down); ` +
-        `${received.length} messages received, ${unique.size} unique, ${duplicates} duplicates, ${missing.length} missing`,
+      `[connect-crash] ${tx} transactions, ${written.length} rows written (${whileDown} while Connect was down, from position ${beforeKill}); ` +
+        `${received.length} messages received, ${unique.size} unique, ${duplicates} duplicates, ${missing.length} missing${where}`,
     );
-    expect(missing).toEqual([]);
+    expect(missing.length).toBe(0);
     expect(whileDown).toBeGreaterThan(0);
 
     // First deliveries per key keep the commit order, duplicates or not.
@@ -72,9 +86,5 @@ describe('Kafka Connect crash', () => {
       const firsts = received.filter((m) => m.key === user && !seen.has(m.headers.id!) && seen.add(m.headers.id!));
       expect(firsts.map((m) => m.headers.id)).toEqual(written.filter((r) => r.aggregateid === user).map((r) => r.id));
     }
-
-    // The worker picked its connector and task up again by itself.
-    const status = await new ConnectClient(cfg.connect.url).status('points-outbox');
-    expect(isRunning(status)).toBe(true);
-  });
+  }, 420_000);
 });

@@ -16,10 +16,10 @@ const ensureEnv = () => execFileSync('bash', ['-c', `source "${repoRoot}/infra/l
 
 describe('ensure_env', () => {
   it('appends new variables and new API keys, keeps existing values, and is idempotent', () => {
-    writeFileSync(path.join(dir, '.env.example'), [
-      'A=1', 'SECRET=__GENERATE__', 'NEW=2',
-      'API_KEYS=admin/admin/__GENERATE__,bench/points:read/__GENERATE__/1000000', '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, '.env.example'),
+      ['A=1', 'SECRET=__GENERATE__', 'NEW=2', 'API_KEYS=admin/admin/__GENERATE__,bench/points:read/__GENERATE__/1000000', ''].join('\n'),
+    );
     writeFileSync(path.join(dir, '.env'), 'A=changed\nSECRET=kept-secret-0123456789\nAPI_KEYS=admin/admin/kept-admin-0123456789\n');
     ensureEnv();
     const env = readFileSync(path.join(dir, '.env'), 'utf8');

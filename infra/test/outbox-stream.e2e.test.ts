@@ -24,16 +24,13 @@ describe('outbox -> Debezium -> points.events', () => {
 
     const written: OutboxRow[] = [];
     for (let tx = 0; tx < 25; tx++) {
-      const rows = Array.from({ length: 1 + (tx % 4) }, (_, i) =>
-        makeRow(users[(tx * 3 + i) % users.length]!, 16 + ((tx * 37 + i) % 400)),
-      );
+      const rows = Array.from({ length: 1 + (tx % 4) }, (_, i) => makeRow(users[(tx * 3 + i) % users.length]!, 16 + ((tx * 37 + i) % 400)));
       await writeAndDelete(pool, rows);
       written.push(...rows);
     }
 
     // Nothing stays in the outbox: the rows were deleted in their own transaction.
-    const [left] = await pool.query<RowDataPacket[]>(
-      `SELECT COUNT(*) AS n FROM point_event_outbox WHERE aggregateid LIKE ?`, [`e2e-${run}-%`]);
+    const [left] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM point_event_outbox WHERE aggregateid LIKE ?`, [`e2e-${run}-%`]);
     expect(Number(left[0]!.n)).toBe(0);
 
     const mineOf = (rec: Received[]) => rec.filter((m) => m.key !== null && users.includes(m.key));

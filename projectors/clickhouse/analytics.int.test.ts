@@ -5,13 +5,13 @@
  * that FINAL keeps the numbers exact.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dailyMovement, expiringPerDay, historyBefore, topUsers, totalsPerUserAndType, truncate,
-} from './analytics.ts';
+import { dailyMovement, expiringPerDay, historyBefore, topUsers, totalsPerUserAndType, truncate } from './analytics.ts';
 import { toRow } from './rows.ts';
 import { LedgerBuilder, uniqueUser } from './test/events.ts';
 import { scratchDatabase, type ScratchDatabase } from './test/scratch-db.ts';
-import { ClickHouseStore } from './writer.ts';
+import { ClickHouseStore, INSERT_SETTINGS } from './writer.ts';
+import { onEveryServer } from './client.ts';
+import { loadConfig } from '../../common/src/config.ts';
 
 const t = (iso: string) => Date.parse(iso);
 const A = uniqueUser('cha');
@@ -42,23 +42,41 @@ const b = new LedgerBuilder(B)
 const c = new LedgerBuilder(C)
   .grant(g(C, 'g1'), 40, t('2024-03-02T15:00:00Z'), t('2024-03-09T00:00:00Z'), 'spring')
   .grant(g(C, 'g2'), 10, t('2024-03-02T16:00:00Z'), t('2024-03-12T01:00:00Z'), 'spring')
-  .use('uC1', [{ grantId: g(C, 'g1'), amount: 40 }, { grantId: g(C, 'g2'), amount: 5 }], t('2024-03-02T17:00:00Z'))
-  .cancel('uC1', [{ grantId: g(C, 'g2'), amount: 5 }, { grantId: g(C, 'g1'), amount: 40 }], t('2024-03-05T11:00:00Z'))
+  .use(
+    'uC1',
+    [
+      { grantId: g(C, 'g1'), amount: 40 },
+      { grantId: g(C, 'g2'), amount: 5 },
+    ],
+    t('2024-03-02T17:00:00Z'),
+  )
+  .cancel(
+    'uC1',
+    [
+      { grantId: g(C, 'g2'), amount: 5 },
+      { grantId: g(C, 'g1'), amount: 40 },
+    ],
+    t('2024-03-05T11:00:00Z'),
+  )
   .expire(g(C, 'g1'), 40, t('2024-03-09T00:00:01Z'), t('2024-03-09T00:00:00Z'));
 // lots: g1 = 0 (expired), g2 = 10 (03-12)
 
 const now = t('2024-03-10T00:00:00Z');
 let db: ScratchDatabase;
+const config = loadConfig();
 
 beforeAll(async () => {
   db = await scratchDatabase();
-  await db.ch.exec('SYSTEM STOP MERGES events'); // keep the duplicates below in their own part
+  await db.onEveryServer(`SYSTEM STOP MERGES ${db.localTable}`); // keep the duplicates below in their own part
   const store = new ClickHouseStore(db.ch, { maxDelayMs: 10 });
   expect(await store.apply([...a.events, ...b.events, ...c.events])).toEqual({ applied: 16, duplicates: 0 });
   // What ReplacingMergeTree is the backstop for: rows inserted twice (not merged yet).
-  await db.ch.insert('events', [toRow(a.events[0]!), toRow(b.events[3]!), toRow(c.events[2]!)]);
+  // (In cluster through the Distributed table, written to the shards before it returns.)
+  await db.ch.insert('events', [toRow(a.events[0]!), toRow(b.events[3]!), toRow(c.events[2]!)], INSERT_SETTINGS);
 });
-afterAll(async () => { await db?.drop(); });
+afterAll(async () => {
+  await db?.drop();
+});
 
 describe('analytics', () => {
   it('dailyMovement: points per type and active users per day with events, in the range', async () => {
@@ -131,20 +149,38 @@ describe('analytics', () => {
     expect((await totalsPerUserAndType(db.ch, [])).size).toBe(0);
   });
 
-  it('historyBefore: older events newest first, in the API\'s item shape, null fields left out', async () => {
+  it("historyBefore: older events newest first, in the API's item shape, null fields left out", async () => {
     const items = await historyBefore(db.ch, A, 5, 3);
     expect(items).toEqual([
       {
-        eventId: `${A}-4`, seq: 4, type: 'POINTS_USE_CANCELED', amount: 20, balanceAfter: 100,
-        occurredAt: '2024-03-02T10:00:00.000Z', useId: 'uA1', cancellationId: 'c-uA1-4',
+        eventId: `${A}-4`,
+        seq: 4,
+        type: 'POINTS_USE_CANCELED',
+        amount: 20,
+        balanceAfter: 100,
+        occurredAt: '2024-03-02T10:00:00.000Z',
+        useId: 'uA1',
+        cancellationId: 'c-uA1-4',
       },
       {
-        eventId: `${A}-3`, seq: 3, type: 'POINTS_USED', amount: 70, balanceAfter: 80,
-        occurredAt: '2024-03-02T09:00:00.000Z', useId: 'uA1', orderId: 'o-uA1',
+        eventId: `${A}-3`,
+        seq: 3,
+        type: 'POINTS_USED',
+        amount: 70,
+        balanceAfter: 80,
+        occurredAt: '2024-03-02T09:00:00.000Z',
+        useId: 'uA1',
+        orderId: 'o-uA1',
       },
       {
-        eventId: `${A}-2`, seq: 2, type: 'POINTS_GRANTED', amount: 50, balanceAfter: 150,
-        occurredAt: '2024-03-01T11:00:00.000Z', grantId: g(A, 'g2'), reason: 'test grant',
+        eventId: `${A}-2`,
+        seq: 2,
+        type: 'POINTS_GRANTED',
+        amount: 50,
+        balanceAfter: 150,
+        occurredAt: '2024-03-01T11:00:00.000Z',
+        grantId: g(A, 'g2'),
+        reason: 'test grant',
       },
     ]);
     // seq 1 is stored twice; it comes once.
@@ -152,8 +188,20 @@ describe('analytics', () => {
     expect(await historyBefore(db.ch, A, 1, 10)).toEqual([]);
   });
 
-  it('truncate empties the model, and the store then applies from seq 1 again (rebuild)', async () => {
-    await truncate(db.ch);
+  it('truncate empties the model on every server (in cluster each local table), and the store then applies from seq 1 again (rebuild)', async () => {
+    const rowsPerServer = async () => {
+      const out: number[] = [];
+      await onEveryServer(config, db.name, async (ch) => {
+        const [row] = await ch.query<{ n: string }>(`SELECT count() AS n FROM ${db.localTable}`);
+        out.push(Number(row!.n));
+      });
+      return out;
+    };
+    // Before: 19 rows over the servers (16 events and the 3 duplicates).
+    const before = await rowsPerServer();
+    expect(before.reduce((t, n) => t + n, 0)).toBe(19);
+    await truncate(config, db.name);
+    expect(await rowsPerServer()).toEqual(config.clickhouse.nodes.map(() => 0));
     expect((await totalsPerUserAndType(db.ch)).size).toBe(0);
     const store = new ClickHouseStore(db.ch, { maxDelayMs: 10 });
     expect(await store.apply(a.events)).toEqual({ applied: 6, duplicates: 0 });

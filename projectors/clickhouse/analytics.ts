@@ -22,22 +22,48 @@ type Num = string | number;
 export type DailyMovement = DailyRow;
 
 /**
+ * What the event types of schema version 2 (ADR 0013) count as, in every query here:
+ * - a grant is POINTS_GRANTED or POINTS_GRANT_PENDING: both make a lot, and `granted`
+ *   counts both on the day they are made (as the liability's `granted` of API.md counts
+ *   every grant, pending or not); POINTS_GRANT_ACTIVATED moves a pending lot's points into
+ *   the balance and is no new grant, so it counts in no figure;
+ * - POINTS_USED counts as used, a hold's capture (holdId set) included; POINTS_HELD and
+ *   POINTS_HOLD_RELEASED are neither used nor cancelled: held points are still the
+ *   user's (they come back, or a capture's POINTS_USED spends them);
+ * - POINTS_REVOKED counts as revoked whether it takes part of a lot or all of it, from
+ *   an active or a pending lot.
+ * So, summed over all days, granted − used + useCanceled − expired − revoked is what the
+ * users own: Σ balance + Σ held + Σ pending.
+ */
+const GRANT_TYPES = `'POINTS_GRANTED', 'POINTS_GRANT_PENDING'`;
+/**
+ * What moves a user's points without the user: expiries (the sweep), activations (at
+ * availableAt, by the maintenance run or a lazy step) and hold releases (a lapsed hold,
+ * or the rest of a capture, which has a POINTS_USED of its own). They do not make a user
+ * active; a release or activation on request does not either (the row does not tell).
+ */
+const NOT_ACTIVE_TYPES = `'POINTS_EXPIRED', 'POINTS_GRANT_ACTIVATED', 'POINTS_HOLD_RELEASED'`;
+
+/**
  * Points moved per UTC day, by type, for each day from `fromDay` to `toDay`
  * (inclusive, 'YYYY-MM-DD') that has events; days without events are absent.
- * activeUsers counts users with a grant, use, cancellation or revocation that day:
- * an expiry is the sweep's doing, not the user's.
+ * granted: active and pending grants; used: uses and captures (see GRANT_TYPES).
+ * activeUsers counts users with a grant, use, cancellation, revocation or hold that day:
+ * an expiry, activation or hold release may be the clock's doing, not the user's.
+ * The answer keeps its version-1 shape (DailyRow, API.md): holds, releases and
+ * activations are not in it.
  */
 export async function dailyMovement(ch: ClickHouse, fromDay: string, toDay: string): Promise<DailyMovement[]> {
   checkDay(fromDay, 'fromDay');
   checkDay(toDay, 'toDay');
   const rows = await ch.query<Record<keyof DailyMovement, Num>>(`
     SELECT day,
-           sumIf(amount, type = 'POINTS_GRANTED') AS granted,
+           sumIf(amount, type IN (${GRANT_TYPES})) AS granted,
            sumIf(amount, type = 'POINTS_USED') AS used,
            sumIf(amount, type = 'POINTS_USE_CANCELED') AS useCanceled,
            sumIf(amount, type = 'POINTS_EXPIRED') AS expired,
            sumIf(amount, type = 'POINTS_REVOKED') AS revoked,
-           uniqExactIf(userId, type != 'POINTS_EXPIRED') AS activeUsers
+           uniqExactIf(userId, type NOT IN (${NOT_ACTIVE_TYPES})) AS activeUsers
     FROM ${EVENTS_TABLE} FINAL
     WHERE day >= toDate(${quote(fromDay)}) AND day <= toDate(${quote(toDay)})
     GROUP BY day
@@ -55,41 +81,63 @@ export async function dailyMovement(ch: ClickHouse, fromDay: string, toDay: stri
 
 export type ExpiringDay = ExpiringRow;
 
+/** The settings of a query with an IN subquery over `events` (lotRemainingSql). */
+export const DISTRIBUTED_IN_LOCAL = { distributed_product_mode: 'local' } as const;
+
 /**
- * The SQL of what each lot still holds: the grant, minus what uses took from it, plus
- * what cancellations gave back to it, minus what expired or was revoked from it.
- * One row per (userId, lot) among the grants `grantFilter` selects.
+ * The SQL of what each lot still holds: the grant (active or pending), minus what uses
+ * and holds took from it, plus what cancellations and hold releases gave back to it,
+ * minus what expired or was revoked from it. A capture (POINTS_USED with a holdId) does
+ * not touch the lots: its hold took the points already. An activation moves nothing.
+ * One row per (userId, lot) among the grants `grantFilter` selects, with `pending` 1
+ * while the lot's POINTS_GRANT_PENDING has no POINTS_GRANT_ACTIVATED yet.
+ *
+ * Cluster (ADR 0012): `events` is a Distributed table, and an IN subquery over it inside
+ * a query over it is refused by default (distributed_product_mode = 'deny'). A lot and
+ * its grant belong to one user, so to one shard: each shard's subquery may read its own
+ * rows only. Run it with DISTRIBUTED_IN_LOCAL, which rewrites the subquery to the local
+ * table (and changes nothing in single, where `events` is the table).
  */
 export function lotRemainingSql(grantFilter: string): string {
   return `
     SELECT userId, lot,
            sum(delta) AS remaining,
-           maxIf(expiresAt, type = 'POINTS_GRANTED') AS lotExpiresAt
+           maxIf(expiresAt, type IN (${GRANT_TYPES})) AS lotExpiresAt,
+           countIf(type = 'POINTS_GRANT_PENDING') > countIf(type = 'POINTS_GRANT_ACTIVATED') AS pending
     FROM ${EVENTS_TABLE} FINAL
     ARRAY JOIN
-      if(type IN ('POINTS_USED', 'POINTS_USE_CANCELED'), allocGrantIds, [assumeNotNull(grantId)]) AS lot,
-      multiIf(type = 'POINTS_USED', arrayMap(x -> -x, allocAmounts),
-              type = 'POINTS_USE_CANCELED', allocAmounts,
-              type = 'POINTS_GRANTED', [amount],
+      multiIf(type = 'POINTS_USED' AND isNotNull(holdId), emptyArrayString(),
+              type IN ('POINTS_USED', 'POINTS_USE_CANCELED', 'POINTS_HELD', 'POINTS_HOLD_RELEASED'), allocGrantIds,
+              [assumeNotNull(grantId)]) AS lot,
+      multiIf(type = 'POINTS_USED' AND isNotNull(holdId), emptyArrayInt64(),
+              type IN ('POINTS_USED', 'POINTS_HELD'), arrayMap(x -> -x, allocAmounts),
+              type IN ('POINTS_USE_CANCELED', 'POINTS_HOLD_RELEASED'), allocAmounts,
+              type IN (${GRANT_TYPES}), [amount],
+              type = 'POINTS_GRANT_ACTIVATED', [toInt64(0)],
               [-amount]) AS delta
-    WHERE lot IN (SELECT assumeNotNull(grantId) FROM ${EVENTS_TABLE} FINAL WHERE type = 'POINTS_GRANTED' AND ${grantFilter})
+    WHERE lot IN (SELECT assumeNotNull(grantId) FROM ${EVENTS_TABLE} FINAL WHERE type IN (${GRANT_TYPES}) AND ${grantFilter})
     GROUP BY userId, lot`;
 }
 
 /**
  * Points that will expire per UTC day ahead: lots whose expiry lies after `now` (epoch
  * ms) and at most `days` days later, with what each still holds (lots with nothing
- * left are not counted). Days without such lots are absent.
+ * left are not counted). Days without such lots are absent. A pending lot does not
+ * expire (ADR 0013) and is counted only once its activation is in the model; points a
+ * hold keeps aside do not expire while held and are not in the lot's remaining.
  */
 export async function expiringPerDay(ch: ClickHouse, days: number, now: number): Promise<ExpiringDay[]> {
   checkInt(days, 'days', 1, 3660);
   checkInt(now, 'now', 0, Date.UTC(2100, 0, 1));
-  const rows = await ch.query<{ day: string; points: Num; lots: Num }>(`
+  const rows = await ch.query<{ day: string; points: Num; lots: Num }>(
+    `
     SELECT toDate(lotExpiresAt) AS day, sum(remaining) AS points, count() AS lots
     FROM (${lotRemainingSql(`expiresAtMs > ${now} AND expiresAtMs <= ${now + days * DAY_MS}`)})
-    WHERE remaining > 0
+    WHERE remaining > 0 AND pending = 0
     GROUP BY day
-    ORDER BY day`);
+    ORDER BY day`,
+    DISTRIBUTED_IN_LOCAL,
+  );
   return rows.map((r) => ({ day: String(r.day), points: Number(r.points), lots: Number(r.lots) }));
 }
 
@@ -97,19 +145,20 @@ export type TopUser = TopUserRow;
 
 /**
  * The users who earned or spent the most from `fromDay` to `toDay` (inclusive).
- * earned = granted − revoked; spent = used − use-cancelled (both within the range).
+ * earned = granted (active and pending grants) − revoked; spent = used (captures
+ * included) − use-cancelled (both within the range); holds are neither.
  * Only users with a positive total; ties by userId.
  */
 export async function topUsers(ch: ClickHouse, by: 'earned' | 'spent', fromDay: string, toDay: string, limit: number): Promise<TopUser[]> {
   checkDay(fromDay, 'fromDay');
   checkDay(toDay, 'toDay');
   checkInt(limit, 'limit', 1, 10_000);
-  const [plus, minus] = by === 'earned' ? ['POINTS_GRANTED', 'POINTS_REVOKED'] : by === 'spent' ? ['POINTS_USED', 'POINTS_USE_CANCELED'] : [];
+  const [plus, minus] = by === 'earned' ? [GRANT_TYPES, `'POINTS_REVOKED'`] : by === 'spent' ? [`'POINTS_USED'`, `'POINTS_USE_CANCELED'`] : [];
   if (!plus || !minus) throw new RangeError(`by must be earned or spent, got "${String(by)}"`);
   const rows = await ch.query<{ userId: string; points: Num }>(`
-    SELECT userId, sumIf(amount, type = '${plus}') - sumIf(amount, type = '${minus}') AS points
+    SELECT userId, sumIf(amount, type IN (${plus})) - sumIf(amount, type IN (${minus})) AS points
     FROM ${EVENTS_TABLE} FINAL
-    WHERE day >= toDate(${quote(fromDay)}) AND day <= toDate(${quote(toDay)}) AND type IN ('${plus}', '${minus}')
+    WHERE day >= toDate(${quote(fromDay)}) AND day <= toDate(${quote(toDay)}) AND type IN (${plus}, ${minus})
     GROUP BY userId
     HAVING points > 0
     ORDER BY points DESC, userId
@@ -124,7 +173,9 @@ export interface TypeTotal {
 
 /**
  * Σ amount and number of events per user and type, exact (FINAL), keyed
- * `${userId}|${type}`; all users when `userIds` is not given (`make verify`).
+ * `${userId}|${type}`; all users when `userIds` is not given (`make verify`, which
+ * compares them with the same sums over MySQL's point_events). Every type as stored,
+ * those of version 2 included; a capture is a POINTS_USED like any use.
  */
 export async function totalsPerUserAndType(ch: ClickHouse, userIds?: string[]): Promise<Map<string, TypeTotal>> {
   const out = new Map<string, TypeTotal>();
@@ -149,8 +200,17 @@ export async function historyBefore(ch: ClickHouse, userId: string, beforeSeq: n
   checkInt(beforeSeq, 'beforeSeq', 1, Number.MAX_SAFE_INTEGER);
   checkInt(limit, 'limit', 1, 10_000);
   const rows = await ch.query<{
-    eventId: string; seq: Num; type: EventType; amount: Num; balanceAfter: Num; occurredAtMs: Num;
-    grantId: string | null; useId: string | null; cancellationId: string | null; orderId: string | null; reason: string | null;
+    eventId: string;
+    seq: Num;
+    type: EventType;
+    amount: Num;
+    balanceAfter: Num;
+    occurredAtMs: Num;
+    grantId: string | null;
+    useId: string | null;
+    cancellationId: string | null;
+    orderId: string | null;
+    reason: string | null;
   }>(`
     SELECT eventId, seq, type, amount, balanceAfter, occurredAtMs, grantId, useId, cancellationId, orderId, reason
     FROM ${EVENTS_TABLE} FINAL
@@ -168,7 +228,5 @@ export async function historyBefore(ch: ClickHouse, userId: string, beforeSeq: n
   );
 }
 
-/** Empties the read model (before a rebuild from offset 0). Needs the writer user. */
-export async function truncate(ch: ClickHouse): Promise<void> {
-  await ch.exec(`TRUNCATE TABLE ${EVENTS_TABLE}`);
-}
+/** Empties the read model on every server (before a rebuild from offset 0). Needs the writer user. */
+export { truncateEvents as truncate } from './schema.ts';

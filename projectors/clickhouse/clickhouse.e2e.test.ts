@@ -43,9 +43,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-
 describe('ClickHouse projector end to end', () => {
-  it('projects every event of a user once; totals per type equal MySQL\'s point_events', async () => {
+  it("projects every event of a user once; totals per type equal MySQL's point_events", async () => {
     const userId = testUser('che2e');
     const store = new ClickHouseStore(db.ch, { maxDelayMs: 200 });
     const onlyThisUser: ProjectorStore = {
@@ -53,14 +52,20 @@ describe('ClickHouse projector end to end', () => {
       apply: (events) => store.apply(events.filter((e) => e.userId === userId)),
     };
     runner = new ProjectorRunner({
-      config: api.config, groupId, store: onlyThisUser, log: pino({ level: 'warn' }),
+      config: api.config,
+      groupId,
+      store: onlyThisUser,
+      log: pino({ level: 'warn' }),
     });
     await runner.start();
 
     let n = 0;
     const post = async (url: string, payload: object) => {
       const r = await api.app.inject({
-        method: 'POST', url, payload, headers: { authorization: api.auth.write, 'idempotency-key': `${userId}-${n++}` },
+        method: 'POST',
+        url,
+        payload,
+        headers: { authorization: api.auth.write, 'idempotency-key': `${userId}-${n++}` },
       });
       expect(r.statusCode, r.body).toBe(201);
       return r.json();
@@ -85,9 +90,11 @@ describe('ClickHouse projector end to end', () => {
     }
     expect(maxSeq).toBe(last.seq);
 
-    const [mysqlRows] = await api.db.raw(
-      'SELECT type, SUM(amount) AS amount, COUNT(*) AS n FROM point_events WHERE user_id = ? GROUP BY type', [userId],
-    ) as unknown as [{ type: string; amount: unknown; n: unknown }[]];
+    const [mysqlRows] = (await api
+      .dbOf(userId)
+      .raw('SELECT type, SUM(amount) AS amount, COUNT(*) AS n FROM point_events WHERE user_id = ? GROUP BY type', [userId])) as unknown as [
+      { type: string; amount: unknown; n: unknown }[],
+    ];
     const mysql = Object.fromEntries(mysqlRows.map((r) => [`${userId}|${r.type}`, { amount: Number(r.amount), count: Number(r.n) }]));
     expect(Object.keys(mysql).sort()).toEqual(
       ['POINTS_EXPIRED', 'POINTS_GRANTED', 'POINTS_REVOKED', 'POINTS_USED', 'POINTS_USE_CANCELED'].map((t) => `${userId}|${t}`),
@@ -96,7 +103,7 @@ describe('ClickHouse projector end to end', () => {
     expect(clickhouse).toEqual(mysql);
 
     // The rows are the events themselves, in order: ids and balances as MySQL has them.
-    const events = await api.db('point_events').where({ user_id: userId }).orderBy('seq', 'desc').select('event_id', 'seq', 'balance_after');
+    const events = await api.dbOf(userId)('point_events').where({ user_id: userId }).orderBy('seq', 'desc').select('event_id', 'seq', 'balance_after');
     const history = await historyBefore(db.ch, userId, last.seq + 1, 100);
     expect(history.map((h) => [h.eventId, h.seq, h.balanceAfter])).toEqual(
       events.map((e: { event_id: string; seq: unknown; balance_after: unknown }) => [e.event_id, Number(e.seq), Number(e.balance_after)]),

@@ -4,8 +4,8 @@
  * projector-clickhouse service does).
  */
 import closeWithGrace from 'close-with-grace';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
+import { createRedis } from '../../common/src/redis.ts';
 import { projectorLogger } from '../shared/logger.ts';
 import { ProjectorRunner } from '../shared/run-projector.ts';
 import { StatusPublisher } from '../shared/status.ts';
@@ -24,23 +24,30 @@ let stopping = false;
 
 /** The schema, once ClickHouse answers (it may still be starting). */
 async function ensureSchemaWithRetry(): Promise<void> {
-  await retry(async () => {
-    await ensureDatabase(config);
-    await ensureSchema(ch);
-  }, {
-    initialMs: 500, maxMs: 10_000, stopped: () => stopping,
-    onRetry: (e, attempt) => log.warn({ err: (e as Error).message, attempt }, 'cannot create the ClickHouse schema yet; retrying'),
-  });
+  await retry(
+    async () => {
+      await ensureDatabase(config);
+      await ensureSchema(config);
+    },
+    {
+      initialMs: 500,
+      maxMs: 10_000,
+      stopped: () => stopping,
+      onRetry: (e, attempt) => log.warn({ err: (e as Error).message, attempt }, 'cannot create the ClickHouse schema yet; retrying'),
+    },
+  );
 }
 
 // Status writes fail fast while Redis is down; they are best effort (the next batch writes again).
-const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+const redis = createRedis(config, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
 redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
 
 const store = new ClickHouseStore(ch, {
-  log, maxEvents: config.projectors.clickhouseFlushMaxEvents, minIntervalMs: config.projectors.clickhouseFlushMinIntervalMs,
+  log,
+  maxEvents: config.projectors.clickhouseFlushMaxEvents,
+  minIntervalMs: config.projectors.clickhouseFlushMinIntervalMs,
 });
-const status = new StatusPublisher(redis, 'clickhouse');
+const status = new StatusPublisher(redis, 'clickhouse', config.instance);
 const runner = new ProjectorRunner({
   config,
   groupId: GROUP_ID,

@@ -1,6 +1,7 @@
 /**
  * The ClickHouse read model's `evolve`: one PointEvent becomes one row of `events`
- * (schema.ts). Pure: no IO, no clock. Every value is already in the text form both
+ * (schema.ts), of any type of schema version 2: the row keeps the event's fields and
+ * knows nothing of the domain (what a type means is the queries' business, analytics.ts). Pure: no IO, no clock. Every value is already in the text form both
  * ClickHouse 18.16 and current releases read (DateTime as 'YYYY-MM-DD hh:mm:ss' in UTC,
  * Date as 'YYYY-MM-DD', null for an empty Nullable). The writer sends the same values
  * as TabSeparated lines (toTsvLine), built without the row object.
@@ -35,6 +36,15 @@ export interface EventRow {
   reason: string | null;
   source: string | null;
   orderId: string | null;
+  /** HELD, HOLD_RELEASED, and USED when it is a hold's capture (schema version 2). */
+  holdId: string | null;
+  /** GRANT_PENDING: when the lot becomes usable, UTC, whole seconds (clamped); null otherwise. */
+  availableAt: string | null;
+  /** The exact availableAt, epoch milliseconds. */
+  availableAtMs: number | null;
+  /** The user's held and pending points after the event (0 in version-1 events). */
+  heldAfter: number;
+  pendingAfter: number;
 }
 
 /**
@@ -83,13 +93,40 @@ export function toRow(e: PointEvent): EventRow {
     reason: e.reason,
     source: e.source,
     orderId: e.orderId,
+    holdId: e.holdId,
+    availableAt: e.availableAt === null ? null : toDateTimeText(e.availableAt),
+    availableAtMs: e.availableAt === null ? null : Math.max(0, e.availableAt),
+    heldAfter: e.heldAfter,
+    pendingAfter: e.pendingAfter,
   };
 }
 
 /** The columns of a TabSeparated line (toTsvLine), in its order. */
 export const TSV_COLUMNS: readonly (keyof EventRow)[] = [
-  'eventId', 'userId', 'seq', 'type', 'amount', 'balanceAfter', 'occurredAt', 'occurredAtMs', 'day', 'grantId', 'useId',
-  'cancellationId', 'expiresAt', 'expiresAtMs', 'allocGrantIds', 'allocAmounts', 'reason', 'source', 'orderId',
+  'eventId',
+  'userId',
+  'seq',
+  'type',
+  'amount',
+  'balanceAfter',
+  'occurredAt',
+  'occurredAtMs',
+  'day',
+  'grantId',
+  'useId',
+  'cancellationId',
+  'expiresAt',
+  'expiresAtMs',
+  'allocGrantIds',
+  'allocAmounts',
+  'reason',
+  'source',
+  'orderId',
+  'holdId',
+  'availableAt',
+  'availableAtMs',
+  'heldAfter',
+  'pendingAfter',
 ];
 
 /** The characters ClickHouse's escaped and quoted text forms write with a backslash. */
@@ -114,10 +151,29 @@ export function toTsvLine(e: PointEvent): string {
     amounts += i === 0 ? `${a.amount}` : `,${a.amount}`;
   }
   return [
-    tsvString(e.eventId), tsvString(e.userId), e.seq, tsvString(e.type), e.amount, e.balanceAfter,
-    toDateTimeText(e.occurredAt), Math.max(0, e.occurredAt), toDayText(e.occurredAt),
-    tsvNullable(e.grantId), tsvNullable(e.useId), tsvNullable(e.cancellationId),
-    e.expiresAt === null ? '\\N' : toDateTimeText(e.expiresAt), e.expiresAt === null ? '\\N' : Math.max(0, e.expiresAt),
-    `[${grantIds}]`, `[${amounts}]`, tsvNullable(e.reason), tsvNullable(e.source), tsvNullable(e.orderId),
+    tsvString(e.eventId),
+    tsvString(e.userId),
+    e.seq,
+    tsvString(e.type),
+    e.amount,
+    e.balanceAfter,
+    toDateTimeText(e.occurredAt),
+    Math.max(0, e.occurredAt),
+    toDayText(e.occurredAt),
+    tsvNullable(e.grantId),
+    tsvNullable(e.useId),
+    tsvNullable(e.cancellationId),
+    e.expiresAt === null ? '\\N' : toDateTimeText(e.expiresAt),
+    e.expiresAt === null ? '\\N' : Math.max(0, e.expiresAt),
+    `[${grantIds}]`,
+    `[${amounts}]`,
+    tsvNullable(e.reason),
+    tsvNullable(e.source),
+    tsvNullable(e.orderId),
+    tsvNullable(e.holdId),
+    e.availableAt === null ? '\\N' : toDateTimeText(e.availableAt),
+    e.availableAt === null ? '\\N' : Math.max(0, e.availableAt),
+    e.heldAfter,
+    e.pendingAfter,
   ].join('\t');
 }

@@ -12,7 +12,26 @@
  *
  * Exactly once (ADR 0005): before each INSERT the flush reads the highest seq already
  * stored for its users and keeps only each user's next events (seq-filter.ts).
- * Flushes run one at a time, so two flushes never check the same user at once.
+ * Flushes run one at a time, so two flushes of one process never check the same user at
+ * once.
+ *
+ * Cluster topology (ADR 0012): `events` is a Distributed table over the shards. Its
+ * INSERT runs with insert_distributed_sync = 1, so it returns only once every shard has
+ * its part of the block (one part each), and the next flush's max(seq) sees it; the
+ * default would queue the block on the entry server and send it later, and a seq check
+ * right after would read too little and insert a copy. A user's rows all go to one
+ * shard (sharding key cityHash64(userId)), so when one shard fails mid-INSERT, each
+ * user's events are in whole or not at all, and the retry's seq check keeps exactly
+ * the missing ones.
+ *
+ * Several instances (issue 12): the store remembers no seq between flushes; every flush
+ * asks ClickHouse. So an instance that owned a partition before and gets it back has no
+ * stale memory of it, and the old owner of a partition still flushing a batch of it
+ * beside the new owner (a rebalance) can only insert copies: each INSERT starts right
+ * after a max that was stored when it was read, so the stored seqs stay 1..max without a
+ * hole, and a copy has the same key (userId, seq) and content, folded by
+ * ReplacingMergeTree and by FINAL in every exact read (overlap.unit.test.ts,
+ * writer.int.test.ts).
  */
 import type { Logger } from 'pino';
 import type { ClickHouse } from '../../common/src/clickhouse.ts';
@@ -44,6 +63,8 @@ export interface ClickHouseStoreOptions {
 }
 
 const INSERT_TSV = `INSERT INTO ${EVENTS_TABLE} (${TSV_COLUMNS.join(', ')}) FORMAT TabSeparated`;
+/** cluster: the INSERT returns once every shard has its rows (and changes nothing in single). */
+export const INSERT_SETTINGS = { insert_distributed_sync: 1 } as const;
 
 export type FlushReason = 'size' | 'time' | 'callers' | 'manual';
 
@@ -75,7 +96,10 @@ export class ClickHouseStore implements ProjectorStore {
   /** The flush in progress and those queued behind it; never rejects. */
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ch: ClickHouse, private readonly opts: ClickHouseStoreOptions = {}) {
+  constructor(
+    private readonly ch: ClickHouse,
+    private readonly opts: ClickHouseStoreOptions = {},
+  ) {
     this.maxEvents = opts.maxEvents ?? 50_000;
     this.maxDelayMs = opts.maxDelayMs ?? 1000;
     this.minIntervalMs = opts.minIntervalMs ?? 0;
@@ -139,10 +163,13 @@ export class ClickHouseStore implements ProjectorStore {
       const users = new Set<string>();
       for (const p of batch) for (const e of p.events) users.add(e.userId);
       const maxSeq = await this.maxSeqOf(users);
-      const plan = planInsert(batch.map((p) => p.events), maxSeq);
+      const plan = planInsert(
+        batch.map((p) => p.events),
+        maxSeq,
+      );
       // One INSERT, one block (ADR 0005). TabSeparated: half the bytes of JSONEachRow
       // to build and to parse; the rows follow the statement in the request body.
-      if (plan.events.length > 0) await this.ch.exec(`${INSERT_TSV}\n${plan.events.map(toTsvLine).join('\n')}\n`);
+      if (plan.events.length > 0) await this.ch.exec(`${INSERT_TSV}\n${plan.events.map(toTsvLine).join('\n')}\n`, INSERT_SETTINGS);
       this.stats.flushes[reason]++;
       this.stats.inserted += plan.events.length;
       const ms = Date.now() - started;

@@ -1,7 +1,7 @@
 /** The Redis projector process: points.events -> the real-time model in Redis. */
 import closeWithGrace from 'close-with-grace';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
+import { createRedis } from '../../common/src/redis.ts';
 import { projectorLogger } from '../shared/logger.ts';
 import { ProjectorRunner } from '../shared/run-projector.ts';
 import { StatusPublisher } from '../shared/status.ts';
@@ -10,10 +10,10 @@ import { RedisStore } from './writer.ts';
 const config = loadConfig();
 const log = projectorLogger('redis', config.api.logLevel);
 // Commands fail fast while Redis is down; the runner retries the batch with backoff.
-const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+const redis = createRedis(config, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
 redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
 
-const status = new StatusPublisher(redis, 'redis');
+const status = new StatusPublisher(redis, 'redis', config.instance);
 const runner = new ProjectorRunner({
   config,
   groupId: 'projector-redis',

@@ -4,20 +4,21 @@
  * commands (found by Schemathesis: it crashed the API once, soon after a start).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
+import { createRedis, type RedisClient } from '../../common/src/redis.ts';
 import { readBalance, readGrants } from './read-model.ts';
 
 const cfg = loadConfig();
-let redis: Redis | undefined;
+let redis: RedisClient | undefined;
 afterEach(() => {
   redis?.disconnect();
 });
 
 describe('readBalance', () => {
   it('answers on its first call even when another command opened an auto-pipeline in the same tick', async () => {
-    // db 15, which no model uses: the users read here exist nowhere.
-    redis = new Redis({ host: cfg.redis.host, port: cfg.redis.port, db: 15, enableAutoPipelining: true });
+    // A key prefix of this run (database 0 is the only one on Redis Cluster): the users read
+    // here exist nowhere. Reads only: nothing is written, nothing is left to delete.
+    redis = createRedis(cfg, { keyPrefix: `test-read-model-${Date.now()}-${process.pid}:`, enableAutoPipelining: true });
     const grants = readGrants(redis, 'read-model-test-a');
     const balance = readBalance(redis, 'read-model-test-b', Date.now());
     await expect(grants).resolves.toEqual([]);

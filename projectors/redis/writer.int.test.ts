@@ -1,53 +1,434 @@
 /**
  * The Lua script against its specification (model.ts evolve), on the real Redis:
- * random realistic event streams from the domain's decide(), delivered in batches
- * with redeliveries, must leave Redis exactly as the pure model says.
+ * random realistic event streams, delivered in batches with redeliveries, must leave
+ * Redis exactly as the pure model says (redisImage: every key of the user and its
+ * content), and the owner and order indexes as indexEntries says.
+ *
+ * The streams come from the domain's own decide() (domainStream), and from a small ledger
+ * of this test's own (ledgerStream), written while the domain's order lifecycle was
+ * being written, that reaches corners decide() rarely does (many captures of partial
+ * holds, lapses with restored shares). Its events obey the contract
+ * (schemas/point-event.ts): FIFO allocations, lazy activation, lapse and expiry, a
+ * lapsed or closed lot's restored share taken again.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../common/src/config.ts';
+import { createRedis, deleteMatching, scanKeys, type RedisClient } from '../../common/src/redis.ts';
+import { pointEvent, type Allocation, type EventDraft, type PointEvent } from '../../schemas/point-event.ts';
 import { decide } from '../../api/src/points/decide.ts';
 import { evolve as evolveWallet } from '../../api/src/points/evolve.ts';
 import { DomainError } from '../../api/src/points/errors.ts';
-import { emptyWallet, type Command, type PointEvent } from '../../api/src/points/types.ts';
+import { emptyWallet, type Command } from '../../api/src/points/types.ts';
 import { GapError } from '../shared/gap-error.ts';
-import { userKeys } from './keys.ts';
-import { emptyModel, evolve, type UserModel } from './model.ts';
+import { MODEL_KEY_PATTERN, recordKey, userKeys } from './keys.ts';
+import { emptyModel, evolve, indexEntries, redisImage, type KeyImage, type UserModel } from './model.ts';
 import { RedisStore } from './writer.ts';
 
 const cfg = loadConfig();
-// A database of its own (15): these users never went through Kafka, so they must
-// not sit in the real model (db 0), where a rebuild could not reproduce them.
-let redis: Redis;
-beforeAll(async () => {
-  redis = new Redis({ host: cfg.redis.host, port: cfg.redis.port, db: 15 });
-  await redis.flushdb();
+// These users never went through Kafka, so they must not sit in the real model, where a
+// rebuild could not reproduce them. Every key of this run carries its own prefix
+// (ioredis keyPrefix): database 0 is the only one on Redis Cluster, and the model's
+// readers, verify and the rebuild see only keys that begin with u:{, i:{ or o:{.
+// afterAll deletes exactly this run's keys, on every master.
+const prefix = `test-writer-${randomUUID().slice(0, 8)}:`;
+let redis: RedisClient;
+beforeAll(() => {
+  redis = createRedis(cfg, { keyPrefix: prefix });
 });
 afterAll(async () => {
-  await redis.flushdb();
+  await deleteMatching(redis, '*');
   await redis.quit();
 });
 
 const DAY = 86_400_000;
+const KINDS = 10;
 
-/** A realistic event stream for one user, produced by the domain itself. */
-function eventsFor(userId: string, ops: { kind: number; amount: number; dt: number }[]): PointEvent[] {
+interface Op {
+  kind: number;
+  amount: number;
+  dt: number;
+}
+
+interface SimLot {
+  grantId: string;
+  remaining: number;
+  expiresAt: number;
+  pending: boolean;
+  availableAt: number;
+  revoked: boolean;
+}
+interface SimAlloc extends Allocation {
+  restored: number;
+}
+
+/**
+ * A realistic event stream for one user: a small ledger (lots earliest expiry first,
+ * every command first activates due lots, releases lapsed holds and expires lapsed lots).
+ * `orders` are the orderIds it may use (shared between users in the multi-user test).
+ */
+function ledgerStream(userId: string, ops: Op[], orders = ['ord-a', 'ord-b']): PointEvent[] {
+  let now = Date.UTC(2026, 0, 1);
+  let seq = 0;
+  let balance = 0;
+  let held = 0;
+  let pending = 0;
+  const out: PointEvent[] = [];
+  const lots: SimLot[] = [];
+  const uses: { useId: string; amount: number; canceled: number; allocs: SimAlloc[] }[] = [];
+  const holds: { holdId: string; amount: number; expiresAt: number; active: boolean; allocs: Allocation[] }[] = [];
+  const lot = (g: string) => lots.find((l) => l.grantId === g)!;
+  const emit = (d: Omit<EventDraft, 'eventId' | 'userId' | 'seq' | 'balanceAfter' | 'occurredAt'>) =>
+    out.push(pointEvent({ eventId: randomUUID(), userId, seq: ++seq, balanceAfter: balance, heldAfter: held, pendingAfter: pending, occurredAt: now, ...d }));
+  const orderOf = (n: number) => (n % 3 === 0 ? orders[n % orders.length]! : null);
+  /** Takes `amount` from the active lots, earliest expiry first. */
+  const take = (amount: number): Allocation[] => {
+    const allocs: Allocation[] = [];
+    let left = amount;
+    for (const l of lots.filter((x) => !x.pending && x.remaining > 0).sort((a, b) => a.expiresAt - b.expiresAt)) {
+      if (left === 0) break;
+      const a = Math.min(left, l.remaining);
+      l.remaining -= a;
+      left -= a;
+      allocs.push({ grantId: l.grantId, amount: a });
+    }
+    return allocs;
+  };
+  /** After points went back to lots: a lapsed lot's share expires again at once, a revoked lot's is revoked again. */
+  const takeBackShares = (allocs: Allocation[]) => {
+    for (const a of allocs) {
+      const l = lot(a.grantId);
+      if (l.expiresAt > now && !l.revoked) continue;
+      l.remaining -= a.amount;
+      balance -= a.amount;
+      if (l.expiresAt <= now) emit({ type: 'POINTS_EXPIRED', amount: a.amount, grantId: l.grantId, expiresAt: l.expiresAt });
+      else emit({ type: 'POINTS_REVOKED', amount: a.amount, grantId: l.grantId, reason: 'revoked' });
+    }
+  };
+  const giveBack = (allocs: Allocation[]) => {
+    for (const a of allocs) lot(a.grantId).remaining += a.amount;
+  };
+  const release = (h: (typeof holds)[number], amount: number, allocs: Allocation[], reason: string | null) => {
+    h.active = false;
+    held -= amount;
+    balance += amount;
+    giveBack(allocs);
+    emit({ type: 'POINTS_HOLD_RELEASED', amount, holdId: h.holdId, allocations: allocs, reason });
+    takeBackShares(allocs);
+  };
+  const lazy = () => {
+    for (const l of lots) {
+      if (!l.pending || l.availableAt > now) continue;
+      l.pending = false;
+      if (l.remaining === 0) continue;
+      pending -= l.remaining;
+      balance += l.remaining;
+      emit({ type: 'POINTS_GRANT_ACTIVATED', amount: l.remaining, grantId: l.grantId });
+    }
+    for (const h of holds) if (h.active && h.expiresAt <= now) release(h, h.amount, h.allocs, 'lapsed');
+    for (const l of lots) {
+      if (l.pending || l.remaining === 0 || l.expiresAt > now) continue;
+      const r = l.remaining;
+      l.remaining = 0;
+      balance -= r;
+      emit({ type: 'POINTS_EXPIRED', amount: r, grantId: l.grantId, expiresAt: l.expiresAt });
+    }
+  };
+
+  for (const op of ops) {
+    now += op.dt;
+    lazy();
+    const id = randomUUID();
+    const n = op.amount;
+    switch (op.kind % KINDS) {
+      case 0: {
+        const expiresAt = now + (1 + (n % 5)) * DAY;
+        lots.push({ grantId: id, remaining: n, expiresAt, pending: false, availableAt: 0, revoked: false });
+        balance += n;
+        emit({ type: 'POINTS_GRANTED', amount: n, grantId: id, expiresAt, reason: 'r', source: n % 2 ? 'shop' : null, orderId: orderOf(n) });
+        break;
+      }
+      case 1: {
+        const availableAt = now + (1 + (n % 3)) * (DAY / 2);
+        const expiresAt = availableAt + (1 + (n % 4)) * DAY;
+        lots.push({ grantId: id, remaining: n, expiresAt, pending: true, availableAt, revoked: false });
+        pending += n;
+        emit({ type: 'POINTS_GRANT_PENDING', amount: n, grantId: id, expiresAt, availableAt, reason: 'purchase', source: 'shop', orderId: orderOf(n) });
+        break;
+      }
+      case 2: {
+        const candidates = lots.filter((l) => l.pending && l.remaining > 0);
+        const l = candidates[n % Math.max(1, candidates.length)];
+        if (!l) break;
+        l.pending = false;
+        pending -= l.remaining;
+        balance += l.remaining;
+        emit({ type: 'POINTS_GRANT_ACTIVATED', amount: l.remaining, grantId: l.grantId, reason: n % 2 ? 'confirmed' : null });
+        break;
+      }
+      case 3: {
+        const amount = 1 + (n % 300);
+        if (amount > balance) break;
+        const allocs = take(amount);
+        balance -= amount;
+        uses.push({ useId: id, amount, canceled: 0, allocs: allocs.map((a) => ({ ...a, restored: 0 })) });
+        emit({ type: 'POINTS_USED', amount, useId: id, allocations: allocs, orderId: orderOf(n) });
+        break;
+      }
+      case 4: {
+        const u = uses[n % Math.max(1, uses.length)];
+        if (!u || u.canceled === u.amount) break;
+        const amount = 1 + (n % (u.amount - u.canceled));
+        // Latest allocation first.
+        const allocs: Allocation[] = [];
+        let left = amount;
+        for (const a of [...u.allocs].reverse()) {
+          const x = Math.min(left, a.amount - a.restored);
+          if (x <= 0) continue;
+          a.restored += x;
+          left -= x;
+          allocs.push({ grantId: a.grantId, amount: x });
+          if (left === 0) break;
+        }
+        u.canceled += amount;
+        balance += amount;
+        giveBack(allocs);
+        emit({ type: 'POINTS_USE_CANCELED', amount, useId: u.useId, cancellationId: id, allocations: allocs });
+        takeBackShares(allocs);
+        break;
+      }
+      case 5: {
+        const candidates = lots.filter((l) => l.remaining > 0);
+        const l = candidates[n % Math.max(1, candidates.length)];
+        if (!l) break;
+        const amount = n % 2 ? l.remaining : 1 + (n % l.remaining);
+        l.remaining -= amount;
+        // Only a revocation that leaves nothing closes the lot (as the domain's).
+        if (l.remaining === 0) l.revoked = true;
+        if (l.pending) pending -= amount;
+        else balance -= amount;
+        emit({ type: 'POINTS_REVOKED', amount, grantId: l.grantId, reason: 'fraud' });
+        break;
+      }
+      case 6: {
+        const amount = 1 + (n % 300);
+        if (amount > balance) break;
+        const allocs = take(amount);
+        balance -= amount;
+        held += amount;
+        const expiresAt = now + 60_000 + (n % 4) * (DAY / 4);
+        holds.push({ holdId: id, amount, expiresAt, active: true, allocs });
+        emit({ type: 'POINTS_HELD', amount, holdId: id, allocations: allocs, expiresAt, orderId: orderOf(n), reason: 'checkout' });
+        break;
+      }
+      case 7: {
+        const active = holds.filter((h) => h.active);
+        const h = active[n % Math.max(1, active.length)];
+        if (!h) break;
+        const amount = n % 2 ? h.amount : 1 + (n % h.amount);
+        const captured: Allocation[] = [];
+        const rest: Allocation[] = [];
+        let left = amount;
+        for (const a of h.allocs) {
+          const x = Math.min(left, a.amount);
+          left -= x;
+          if (x > 0) captured.push({ grantId: a.grantId, amount: x });
+          if (a.amount - x > 0) rest.push({ grantId: a.grantId, amount: a.amount - x });
+        }
+        h.active = false;
+        held -= amount;
+        uses.push({ useId: id, amount, canceled: 0, allocs: captured.map((a) => ({ ...a, restored: 0 })) });
+        emit({ type: 'POINTS_USED', amount, useId: id, holdId: h.holdId, allocations: captured, orderId: orderOf(n) });
+        if (amount < h.amount) release(h, h.amount - amount, rest, null);
+        break;
+      }
+      case 8: {
+        const active = holds.filter((h) => h.active);
+        const h = active[n % Math.max(1, active.length)];
+        if (h) release(h, h.amount, h.allocs, n % 2 ? 'changed my mind' : null);
+        break;
+      }
+      default:
+        // The maintenance run: only the lazy steps, done above.
+        break;
+    }
+  }
+  return out;
+}
+
+/** What Redis holds under `key` (as redisImage says it), or undefined when there is no such key. */
+async function keyImage(key: string): Promise<KeyImage | undefined> {
+  const type = await redis.type(key);
+  if (type === 'none') return undefined;
+  if (type === 'hash') {
+    const hash = await redis.hgetall(key);
+    delete hash.projectedAt;
+    return { hash };
+  }
+  if (type === 'list') return { list: await redis.lrange(key, 0, -1) };
+  if (type === 'zset') {
+    const flat = await redis.zrange(key, 0, -1, 'WITHSCORES');
+    const zset: [string, string][] = [];
+    for (let i = 0; i < flat.length; i += 2) zset.push([flat[i]!, flat[i + 1]!]);
+    return { zset };
+  }
+  throw new Error(`${key} is a ${type}`);
+}
+
+/**
+ * Every key of the user's slot that the script may have written: the user's keys and the
+ * record of every id the events name (the script touches its KEYS only, and those are
+ * all of them), as Redis holds them.
+ */
+async function readImage(userId: string, events: PointEvent[]): Promise<Record<string, KeyImage>> {
+  const keys = new Set(Object.values(userKeys(userId)));
+  for (const e of events) {
+    if (e.grantId) keys.add(recordKey(userId, 'grant', e.grantId));
+    for (const a of e.allocations) keys.add(recordKey(userId, 'grant', a.grantId));
+    if (e.useId) keys.add(recordKey(userId, 'use', e.useId));
+    if (e.holdId) keys.add(recordKey(userId, 'hold', e.holdId));
+  }
+  const out: Record<string, KeyImage> = {};
+  for (const k of keys) {
+    const image = await keyImage(k);
+    if (image) out[k] = image;
+  }
+  return out;
+}
+
+/** The owner and order indexes in Redis against what indexEntries says of the events. */
+async function expectIndexes(events: PointEvent[]): Promise<void> {
+  const owners = new Map<string, string>();
+  const orders = new Map<string, Set<string>>();
+  for (const e of events) {
+    const x = indexEntries(e);
+    for (const [k, u] of x.owners) owners.set(k, u);
+    for (const [k, m] of x.orders) orders.set(k, (orders.get(k) ?? new Set()).add(m));
+  }
+  for (const [k, u] of owners) expect(await redis.get(k), k).toBe(u);
+  for (const [k, members] of orders) expect((await redis.smembers(k)).sort(), k).toEqual([...members].sort());
+}
+
+/** DESIGN.md's invariants, of the generated stream as the model sees it: balance, pending and held are what the lots and holds say. */
+function expectWalletInvariants(m: UserModel): void {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  expect(m.balance).toBe(sum(Object.values(m.remaining)));
+  expect(m.pending).toBe(
+    sum(
+      Object.values(m.grants)
+        .filter((g) => g.state === 'PENDING')
+        .map((g) => g.remaining),
+    ),
+  );
+  expect(m.held).toBe(
+    sum(
+      Object.values(m.holds)
+        .filter((h) => h.state === 'ACTIVE')
+        .map((h) => h.amount),
+    ),
+  );
+  expect(Object.keys(m.activeHolds).sort()).toEqual(
+    Object.keys(m.holds)
+      .filter((h) => m.holds[h]!.state === 'ACTIVE')
+      .sort(),
+  );
+  for (const g of Object.values(m.grants)) expect(g.remaining).toBeGreaterThanOrEqual(0);
+}
+
+const modelOf = (events: PointEvent[], limit: number): UserModel => events.reduce((m, e) => evolve(m, e, limit).model, emptyModel());
+
+/**
+ * A stream that reaches every event type (and so every branch of the script), as either
+ * generator reads it: run first by the property tests (fast-check's examples), since
+ * random lists reach a cancellation or a lapse only now and then.
+ */
+const TOUR: Op[] = [
+  { kind: 0, amount: 500, dt: 0 }, // grant
+  { kind: 1, amount: 100, dt: 0 }, // pending grant
+  { kind: 2, amount: 1, dt: 0 }, // activate it
+  { kind: 3, amount: 49, dt: 0 }, // use
+  { kind: 4, amount: 10, dt: 0 }, // cancel part of it
+  { kind: 5, amount: 2, dt: 0 }, // revoke part of a lot
+  { kind: 6, amount: 100, dt: 0 }, // hold
+  { kind: 7, amount: 10, dt: 0 }, // capture part of it (the rest released)
+  { kind: 6, amount: 20, dt: 0 }, // hold
+  { kind: 8, amount: 1, dt: 0 }, // release it
+  { kind: 6, amount: 30, dt: 0 }, // hold
+  { kind: 9, amount: 1, dt: 2 * DAY }, // the maintenance run: the hold lapses, lots expire
+];
+
+const ops = (maxLength: number) =>
+  fc.array(fc.record({ kind: fc.integer({ min: 0, max: KINDS - 1 }), amount: fc.integer({ min: 1, max: 2000 }), dt: fc.integer({ min: 0, max: 2 * DAY }) }), {
+    minLength: 1,
+    maxLength,
+  });
+
+/**
+ * A stream for one user produced by the domain itself (decide, evolve): every command of
+ * the ledger, refused ones (DomainError) left out, as the API would write them.
+ */
+function domainStream(userId: string, ops: Op[], orders = ['ord-a', 'ord-b']): PointEvent[] {
   let wallet = emptyWallet(userId);
   let now = Date.UTC(2026, 0, 1);
   const out: PointEvent[] = [];
   const useIds: string[] = [];
   const grantIds: string[] = [];
+  const holdIds: string[] = [];
+  const pick = (ids: string[], n: number) => ids[n % Math.max(1, ids.length)] ?? randomUUID();
   for (const op of ops) {
     now += op.dt;
     let cmd: Command;
     const id = randomUUID();
-    switch (op.kind) {
-      case 0: cmd = { kind: 'grant', userId, grantId: id, amount: op.amount, expiresAt: now + (1 + (op.amount % 5)) * DAY, reason: 'r', source: null }; grantIds.push(id); break;
-      case 1: cmd = { kind: 'use', userId, useId: id, amount: 1 + (op.amount % 300), orderId: null, reason: null }; useIds.push(id); break;
-      case 2: cmd = { kind: 'cancelUse', userId, useId: useIds[op.amount % Math.max(1, useIds.length)] ?? 'none', cancellationId: id, amount: null, reason: null }; break;
-      default: cmd = { kind: 'revoke', userId, grantId: grantIds[op.amount % Math.max(1, grantIds.length)] ?? 'none', reason: 'r' };
+    const n = op.amount;
+    const orderId = n % 3 === 0 ? orders[n % orders.length]! : null;
+    switch (op.kind % KINDS) {
+      case 0:
+        cmd = { kind: 'grant', userId, grantId: id, amount: n, expiresAt: now + (1 + (n % 5)) * DAY, reason: 'r', source: n % 2 ? 'shop' : null, orderId };
+        grantIds.push(id);
+        break;
+      case 1: {
+        const availableAt = now + (1 + (n % 3)) * (DAY / 2);
+        cmd = {
+          kind: 'grant',
+          userId,
+          grantId: id,
+          amount: n,
+          availableAt,
+          expiresAt: availableAt + (1 + (n % 4)) * DAY,
+          reason: 'purchase',
+          source: null,
+          orderId,
+        };
+        grantIds.push(id);
+        break;
+      }
+      case 2:
+        cmd = { kind: 'activate', userId, grantId: pick(grantIds, n), reason: null };
+        break;
+      case 3:
+        cmd = { kind: 'use', userId, useId: id, amount: 1 + (n % 300), orderId, reason: null };
+        useIds.push(id);
+        break;
+      case 4:
+        cmd = { kind: 'cancelUse', userId, useId: pick(useIds, n), cancellationId: id, amount: n % 2 ? null : 1 + (n % 50), reason: null };
+        break;
+      case 5:
+        cmd = { kind: 'revoke', userId, grantId: pick(grantIds, n), reason: 'r', amount: n % 2 ? null : 1 + (n % 100) };
+        break;
+      case 6:
+        cmd = { kind: 'hold', userId, holdId: id, amount: 1 + (n % 300), orderId, reason: 'checkout', ttlSeconds: 60 + (n % 4) * 21_600 };
+        holdIds.push(id);
+        break;
+      case 7:
+        cmd = { kind: 'capture', userId, holdId: pick(holdIds, n), useId: id, amount: n % 2 ? null : 1 + (n % 100), reason: null };
+        useIds.push(id);
+        break;
+      case 8:
+        cmd = { kind: 'release', userId, holdId: pick(holdIds, n), reason: null };
+        break;
+      default:
+        cmd = { kind: 'expire', userId };
     }
     try {
       const events = decide(cmd, wallet, now, randomUUID);
@@ -60,83 +441,164 @@ function eventsFor(userId: string, ops: { kind: number; amount: number; dt: numb
   return out;
 }
 
-async function readModel(userId: string): Promise<UserModel> {
-  const k = userKeys(userId);
-  const [w, remaining, expiry, history] = await Promise.all([
-    redis.hgetall(k.wallet), redis.hgetall(k.remaining), redis.hgetall(k.expiry), redis.lrange(k.history, 0, -1),
-  ]);
-  return {
-    balance: Number(w.balance ?? 0),
-    seq: Number(w.seq ?? 0),
-    updatedAt: w.updatedAt ? Number(w.updatedAt) : null,
-    remaining: Object.fromEntries(Object.entries(remaining).map(([g, r]) => [g, Number(r)])),
-    expiry: Object.fromEntries(Object.entries(expiry).map(([g, e]) => [g, Number(e)])),
-    history: history.map((h) => JSON.parse(h)),
-  };
+/** Delivers in batches, every batch twice (at-least-once); returns what the store counted. */
+async function deliver(store: RedisStore, events: PointEvent[], batchSize: number): Promise<{ applied: number; duplicates: number }> {
+  const total = { applied: 0, duplicates: 0 };
+  for (let i = 0; i < events.length; i += batchSize) {
+    const batch = events.slice(i, i + batchSize);
+    for (const r of [await store.apply(batch), await store.apply(batch)]) {
+      total.applied += r.applied;
+      total.duplicates += r.duplicates;
+    }
+  }
+  return total;
 }
 
 describe('Redis apply script', () => {
-  it('matches the pure model for random streams, batches and redeliveries', async () => {
+  it('matches the pure model for random streams of every event type, batches and redeliveries', async () => {
     const limit = 7;
     const store = new RedisStore(redis, limit);
+    const seen = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.record({ kind: fc.integer({ min: 0, max: 3 }), amount: fc.integer({ min: 1, max: 2000 }), dt: fc.integer({ min: 0, max: 2 * DAY }) }), { minLength: 1, maxLength: 30 }),
-        fc.integer({ min: 1, max: 6 }),
-        async (ops, batchSize) => {
-          const userId = `lua-${randomUUID().slice(0, 12)}`;
-          const events = eventsFor(userId, ops);
-          let expected = emptyModel();
-          for (const e of events) expected = evolve(expected, e, limit).model;
-          // Deliver in batches; every batch is delivered twice (at-least-once).
-          let applied = 0;
-          let duplicates = 0;
-          for (let i = 0; i < events.length; i += batchSize) {
-            const batch = events.slice(i, i + batchSize);
-            const first = await store.apply(batch);
-            const again = await store.apply(batch);
-            applied += first.applied + again.applied;
-            duplicates += first.duplicates + again.duplicates;
-          }
-          expect(applied).toBe(events.length);
-          expect(duplicates).toBe(events.length);
-          expect(await readModel(userId)).toEqual(expected);
-        },
-      ),
-      { numRuns: 40 },
+      fc.asyncProperty(ops(40), fc.integer({ min: 1, max: 6 }), async (list, batchSize) => {
+        const userId = `lua-${randomUUID().slice(0, 12)}`;
+        const events = ledgerStream(userId, list, [`ord-${userId}`]);
+        for (const e of events) seen.add(e.type);
+        expect(await deliver(store, events, batchSize)).toEqual({ applied: events.length, duplicates: events.length });
+        const expected = modelOf(events, limit);
+        expectWalletInvariants(expected);
+        expect(await readImage(userId, events)).toEqual(redisImage(userId, expected));
+        await expectIndexes(events);
+      }),
+      { numRuns: 60, examples: [[TOUR, 2]] },
+    );
+    // Every type was applied (and so the script's every branch).
+    expect([...seen].sort()).toEqual(
+      [
+        'POINTS_EXPIRED',
+        'POINTS_GRANTED',
+        'POINTS_GRANT_ACTIVATED',
+        'POINTS_GRANT_PENDING',
+        'POINTS_HELD',
+        'POINTS_HOLD_RELEASED',
+        'POINTS_REVOKED',
+        'POINTS_USED',
+        'POINTS_USE_CANCELED',
+      ].sort(),
     );
   });
 
-  it('matches the pure model for several users sharing batches (one script call serves many users)', async () => {
+  it("matches the pure model for streams of the domain's own decide(), every command, batches and redeliveries", async () => {
+    const limit = 7;
+    const store = new RedisStore(redis, limit);
+    const seen = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(ops(40), fc.integer({ min: 1, max: 6 }), async (list, batchSize) => {
+        const userId = `dom-${randomUUID().slice(0, 12)}`;
+        const events = domainStream(userId, list, [`ord-${userId}`]);
+        for (const e of events) seen.add(e.type);
+        expect(await deliver(store, events, batchSize)).toEqual({ applied: events.length, duplicates: events.length });
+        const expected = modelOf(events, limit);
+        expectWalletInvariants(expected);
+        expect(await readImage(userId, events)).toEqual(redisImage(userId, expected));
+        await expectIndexes(events);
+      }),
+      { numRuns: 60, examples: [[TOUR, 3]] },
+    );
+    expect(seen.size).toBe(9);
+  });
+
+  it('matches the pure model for several users sharing batches and orders (one script call per user, sent at once)', async () => {
     const limit = 5;
     const store = new RedisStore(redis, limit);
-    const op = fc.record({ kind: fc.integer({ min: 0, max: 3 }), amount: fc.integer({ min: 1, max: 2000 }), dt: fc.integer({ min: 0, max: 2 * DAY }) });
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.array(op, { minLength: 1, maxLength: 12 }), { minLength: 2, maxLength: 5 }),
-        fc.integer({ min: 1, max: 8 }),
-        async (opsPerUser, batchSize) => {
-          const userIds = opsPerUser.map(() => `multi-${randomUUID().slice(0, 12)}`);
-          const streams = opsPerUser.map((ops, u) => eventsFor(userIds[u]!, ops));
-          // Interleave the users' streams (each stays in order), then deliver in batches, each twice.
-          const all: PointEvent[] = [];
-          for (let i = 0; streams.some((st) => i < st.length); i++) for (const st of streams) if (i < st.length) all.push(st[i]!);
-          let applied = 0;
-          for (let i = 0; i < all.length; i += batchSize) {
-            const batch = all.slice(i, i + batchSize);
-            applied += (await store.apply(batch)).applied;
-            expect(await store.apply(batch)).toEqual({ applied: 0, duplicates: batch.length });
-          }
-          expect(applied).toBe(all.length);
-          for (const [u, st] of streams.entries()) {
-            let expected = emptyModel();
-            for (const e of st) expected = evolve(expected, e, limit).model;
-            expect(await readModel(userIds[u]!)).toEqual(expected);
-          }
-        },
-      ),
+      fc.asyncProperty(fc.array(ops(14), { minLength: 2, maxLength: 5 }), fc.integer({ min: 1, max: 8 }), async (opsPerUser, batchSize) => {
+        const run = randomUUID().slice(0, 8);
+        const orders = [`shared-${run}-1`, `shared-${run}-2`];
+        const userIds = opsPerUser.map(() => `multi-${randomUUID().slice(0, 12)}`);
+        const streams = opsPerUser.map((list, u) => ledgerStream(userIds[u]!, list, orders));
+        // Interleave the users' streams (each stays in order), then deliver in batches, each twice.
+        const all: PointEvent[] = [];
+        for (let i = 0; streams.some((st) => i < st.length); i++) for (const st of streams) if (i < st.length) all.push(st[i]!);
+        let applied = 0;
+        for (let i = 0; i < all.length; i += batchSize) {
+          const batch = all.slice(i, i + batchSize);
+          applied += (await store.apply(batch)).applied;
+          expect(await store.apply(batch)).toEqual({ applied: 0, duplicates: batch.length });
+        }
+        expect(applied).toBe(all.length);
+        for (const [u, st] of streams.entries()) expect(await readImage(userIds[u]!, st)).toEqual(redisImage(userIds[u]!, modelOf(st, limit)));
+        // One order's members come from every user that used it.
+        await expectIndexes(all);
+      }),
       { numRuns: 25 },
     );
+  });
+
+  it('writes the indexes again for a redelivered batch that the script skips (a failure between the two steps loses nothing)', async () => {
+    const store = new RedisStore(redis, 10);
+    const userId = `redeliver-${randomUUID().slice(0, 8)}`;
+    const events = ledgerStream(
+      userId,
+      [
+        { kind: 0, amount: 300, dt: 0 },
+        { kind: 6, amount: 99, dt: 0 },
+        { kind: 3, amount: 30, dt: 0 },
+      ],
+      [`ord-${userId}`],
+    );
+    expect(events.map((e) => e.type)).toEqual(['POINTS_GRANTED', 'POINTS_HELD', 'POINTS_USED']);
+    expect(await store.apply(events)).toEqual({ applied: 3, duplicates: 0 });
+    // As if the first delivery's index writes had been lost: the redelivery writes them.
+    const indexKeys = events.flatMap((e) => {
+      const x = indexEntries(e);
+      return [...x.owners.map(([k]) => k), ...x.orders.map(([k]) => k)];
+    });
+    expect(indexKeys.length).toBeGreaterThanOrEqual(4);
+    for (const k of indexKeys) await redis.del(k);
+    expect(await store.apply(events)).toEqual({ applied: 0, duplicates: 3 });
+    await expectIndexes(events);
+  });
+
+  it('changes only the active lot of a grant projected before records existed (a version-1 model), making no record up', async () => {
+    const store = new RedisStore(redis, 10);
+    const userId = `legacy-${randomUUID().slice(0, 8)}`;
+    const k = userKeys(userId);
+    // What the version-1 script left: wallet, lots, no record.
+    await redis.hset(k.wallet, { balance: '100', seq: '1', updatedAt: '1000' });
+    await redis.hset(k.remaining, 'OLD', '100');
+    await redis.hset(k.expiry, 'OLD', String(Date.UTC(2030, 0, 1)));
+    const base = { userId, occurredAt: 2000 };
+    const events = [
+      pointEvent({
+        ...base,
+        eventId: randomUUID(),
+        seq: 2,
+        type: 'POINTS_USED',
+        amount: 40,
+        balanceAfter: 60,
+        useId: 'U',
+        allocations: [{ grantId: 'OLD', amount: 40 }],
+      }),
+      pointEvent({
+        ...base,
+        eventId: randomUUID(),
+        seq: 3,
+        type: 'POINTS_USE_CANCELED',
+        amount: 5,
+        balanceAfter: 65,
+        useId: 'OLD-USE',
+        cancellationId: 'C',
+        allocations: [{ grantId: 'OLD', amount: 5 }],
+      }),
+      pointEvent({ ...base, eventId: randomUUID(), seq: 4, type: 'POINTS_REVOKED', amount: 65, balanceAfter: 0, grantId: 'OLD' }),
+    ];
+    await store.apply(events);
+    const legacy: UserModel = { ...emptyModel(), balance: 100, seq: 1, updatedAt: 1000, remaining: { OLD: 100 }, expiry: { OLD: Date.UTC(2030, 0, 1) } };
+    const expected = events.reduce((m, e) => evolve(m, e, 10).model, legacy);
+    // The version-1 history was empty here; the model's holds the three events.
+    expect(await readImage(userId, events)).toEqual(redisImage(userId, expected));
+    expect(await redis.exists(recordKey(userId, 'grant', 'OLD'), recordKey(userId, 'use', 'OLD-USE'))).toBe(0);
   });
 
   it('a gap stops only its user, wherever the user sits among hundreds in the batch', async () => {
@@ -144,31 +606,60 @@ describe('Redis apply script', () => {
     const users = Array.from({ length: 450 }, (_, i) => `many-${i}-${randomUUID().slice(0, 8)}`);
     const gapUser = users[317]!;
     const batch = users.flatMap((u) => {
-      const events = eventsFor(u, [{ kind: 0, amount: 100, dt: 0 }, { kind: 0, amount: 50, dt: 0 }, { kind: 1, amount: 30, dt: 0 }]);
+      const events = ledgerStream(u, [
+        { kind: 0, amount: 100, dt: 0 },
+        { kind: 0, amount: 50, dt: 0 },
+        { kind: 3, amount: 30, dt: 0 },
+      ]);
       return u === gapUser ? [events[0]!, events[2]!] : events;
     });
     const err = await store.apply(batch).catch((e: unknown) => e);
     expect(err).toMatchObject({ userId: gapUser, expectedSeq: 2, gotSeq: 3 });
-    expect((await readModel(gapUser)).seq).toBe(1);
-    for (const u of [users[0]!, users[199]!, users[200]!, users[316]!, users[318]!, users[449]!]) expect((await readModel(u)).seq).toBe(3);
+    expect(await redis.hget(userKeys(gapUser).wallet, 'seq')).toBe('1');
+    for (const u of [users[0]!, users[199]!, users[200]!, users[316]!, users[318]!, users[449]!]) expect(await redis.hget(userKeys(u).wallet, 'seq')).toBe('3');
   });
 
   it('stops at a gap: applies what precedes it, reports user and seqs, applies nothing after', async () => {
     const userId = `gap-${randomUUID().slice(0, 12)}`;
-    const events = eventsFor(userId, [{ kind: 0, amount: 100, dt: 0 }, { kind: 0, amount: 200, dt: 0 }, { kind: 1, amount: 50, dt: 0 }]);
+    const events = ledgerStream(userId, [
+      { kind: 0, amount: 100, dt: 0 },
+      { kind: 0, amount: 200, dt: 0 },
+      { kind: 3, amount: 50, dt: 0 },
+    ]);
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
     const store = new RedisStore(redis, 10);
     const other = `ok-${randomUUID().slice(0, 12)}`;
-    const otherEvents = eventsFor(other, [{ kind: 0, amount: 10, dt: 0 }]);
+    const otherEvents = ledgerStream(other, [{ kind: 0, amount: 10, dt: 0 }]);
     const err = await store.apply([events[0]!, events[2]!, ...otherEvents]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GapError);
     expect(err).toMatchObject({ userId, expectedSeq: 2, gotSeq: 3 });
-    expect((await readModel(userId)).seq).toBe(1);
-    expect((await readModel(other)).seq).toBe(1); // other users of the batch are applied
+    expect(await readImage(userId, events)).toEqual(redisImage(userId, modelOf(events.slice(0, 1), 10)));
+    expect(await redis.hget(userKeys(other).wallet, 'seq')).toBe('1'); // other users of the batch are applied
   });
 
-  it('keeps every key of a user in one hash slot ({userId} tag)', () => {
-    const keys = Object.values(userKeys('alice'));
-    for (const k of keys) expect(k).toMatch(/^u:\{alice\}:/);
+  it('keeps every key of a user in one hash slot ({userId} tag), and the rebuild pattern matches every key the model writes', async () => {
+    for (const k of [...Object.values(userKeys('alice')), recordKey('alice', 'grant', 'g'), recordKey('alice', 'use', 'u'), recordKey('alice', 'hold', 'h')]) {
+      expect(k).toMatch(/^u:\{alice\}:/);
+    }
+    // Every key of this run (under its prefix) is the model's: the pattern finds them all, and nothing else.
+    const store = new RedisStore(redis, 10);
+    const userId = `pattern-${randomUUID().slice(0, 8)}`;
+    await store.apply(
+      ledgerStream(
+        userId,
+        [
+          { kind: 0, amount: 300, dt: 0 },
+          { kind: 6, amount: 99, dt: 0 },
+          { kind: 3, amount: 30, dt: 0 },
+        ],
+        [`ord-${userId}`],
+      ),
+    );
+    const all: string[] = [];
+    for await (const page of scanKeys(redis, '*')) all.push(...page);
+    const matched: string[] = [];
+    for await (const page of scanKeys(redis, MODEL_KEY_PATTERN)) matched.push(...page);
+    expect(matched.sort()).toEqual(all.sort());
+    expect(all.filter((k) => k.includes(userId) || k.startsWith('i:{') || k.startsWith('o:{')).length).toBeGreaterThan(8);
   });
 });

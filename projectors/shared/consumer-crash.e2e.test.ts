@@ -9,15 +9,16 @@
  * `restart: false` and disconnects it: exactly the path of the coordinator error
  * (KafkaJSNonRetriableError: The coordinator is not aware of this member). Each runner
  * must replace its consumer by itself and apply every later event, once: one with the
- * ClickHouse store (a scratch database), one with the Redis store (a Redis database of
- * its own, 14, so that the real model in db 0 never holds users it cannot rebuild).
+ * ClickHouse store (a scratch database), one with the Redis store (keys under a prefix of
+ * the run, deleted after: the real model never holds users it cannot rebuild, and
+ * database 0 is the only one on Redis Cluster).
  */
 import pino from 'pino';
 import { KafkaJSNonRetriableError } from 'kafkajs';
-import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quote } from '../../common/src/clickhouse.ts';
+import { createRedis, deleteMatching, type RedisClient } from '../../common/src/redis.ts';
 import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { testKafka } from '../../testing/kafka.ts';
 import { ClickHouseStore } from '../clickhouse/writer.ts';
@@ -28,7 +29,7 @@ import { ProjectorRunner, type ProjectorStore } from './run-projector.ts';
 
 let api: TestApi;
 let db: ScratchDatabase;
-let redis: Redis;
+let redis: RedisClient;
 const runners: ProjectorRunner[] = [];
 const run = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const groups = [`projector-crash-e2e-ch-${run}`, `projector-crash-e2e-redis-${run}`];
@@ -37,7 +38,8 @@ const admin = testKafka('tests-consumer-crash').admin();
 beforeAll(async () => {
   api = await startTestApi();
   db = await scratchDatabase();
-  redis = new Redis({ host: api.config.redis.host, port: api.config.redis.port, db: 14 });
+  // The Redis store's keys begin with this prefix: the model's readers, verify and the rebuild see only u:{...}.
+  redis = createRedis(api.config, { keyPrefix: `test-crash-${run}:` });
   await admin.connect();
   // The groups start at the topic's end: only what this test writes is read.
   const topic = api.config.kafka.pointsTopic;
@@ -52,7 +54,7 @@ afterAll(async () => {
   await admin.deleteGroups(groups).catch(() => undefined);
   await admin.disconnect();
   await db?.drop();
-  await redis?.flushdb();
+  if (redis) await deleteMatching(redis, '*');
   redis?.disconnect();
   await api?.close();
 });
@@ -61,7 +63,9 @@ afterAll(async () => {
 function crashingRunner(groupId: string, store: ProjectorStore, userId: string) {
   const state = { crashes: 0, fatal: undefined as unknown };
   const runner = new ProjectorRunner({
-    config: api.config, groupId, log: pino({ level: 'silent' }),
+    config: api.config,
+    groupId,
+    log: pino({ level: 'silent' }),
     store: { name: store.name, apply: (events) => store.apply(events.filter((e) => e.userId === userId)) },
     onBatch: (stats) => {
       if (state.crashes === 0 && stats.applied > 0) {
@@ -69,7 +73,9 @@ function crashingRunner(groupId: string, store: ProjectorStore, userId: string) 
         throw new KafkaJSNonRetriableError('provoked crash: the coordinator is not aware of this member');
       }
     },
-    onFatal: (e) => { state.fatal = e; },
+    onFatal: (e) => {
+      state.fatal = e;
+    },
   });
   runners.push(runner);
   return { runner, state };
@@ -86,7 +92,8 @@ describe('projector consumer crash', () => {
     let n = 0;
     const grant = async () => {
       const r = await api.app.inject({
-        method: 'POST', url: '/v1/points/grants',
+        method: 'POST',
+        url: '/v1/points/grants',
         payload: { userId, amount: 10, validDays: 30, reason: 'crash test' },
         headers: { authorization: api.auth.write, 'idempotency-key': `${userId}-${n++}` },
       });
@@ -95,7 +102,7 @@ describe('projector consumer crash', () => {
     };
     await grant();
     // Wait for both crashes, then write more while the consumers are being replaced.
-    for (const t0 = Date.now(); (ch.state.crashes === 0 || rd.state.crashes === 0) && Date.now() - t0 < 60_000;) await sleep(100);
+    for (const t0 = Date.now(); (ch.state.crashes === 0 || rd.state.crashes === 0) && Date.now() - t0 < 60_000; ) await sleep(100);
     expect([ch.state.crashes, rd.state.crashes]).toEqual([1, 1]);
     let last = { seq: 0, balance: 0 };
     for (let i = 0; i < 5; i++) last = await grant();
@@ -109,7 +116,9 @@ describe('projector consumer crash', () => {
       redisSeq = Number((await redis.hget(userKeys(userId).wallet, 'seq')) ?? 0);
       if (clickhouse.maxSeq < last.seq || redisSeq < last.seq) await sleep(250);
     }
-    console.log(`[consumer-crash] both models caught up ${Date.now() - t0} ms after the last command; consumer restarts: ClickHouse ${ch.runner.stats.consumerRestarts}, Redis ${rd.runner.stats.consumerRestarts}`);
+    console.log(
+      `[consumer-crash] both models caught up ${Date.now() - t0} ms after the last command; consumer restarts: ClickHouse ${ch.runner.stats.consumerRestarts}, Redis ${rd.runner.stats.consumerRestarts}`,
+    );
     for (const r of [ch, rd]) {
       expect(r.state.fatal).toBeUndefined();
       expect(r.runner.stats.consumerRestarts).toBeGreaterThanOrEqual(1);

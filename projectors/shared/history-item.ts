@@ -15,7 +15,11 @@ export type HistorySource = Pick<
 
 export function historyItem(e: HistorySource): HistoryItem {
   const item: HistoryItem = {
-    eventId: e.eventId, seq: e.seq, type: e.type, amount: e.amount, balanceAfter: e.balanceAfter,
+    eventId: e.eventId,
+    seq: e.seq,
+    type: e.type,
+    amount: e.amount,
+    balanceAfter: e.balanceAfter,
     occurredAt: isoText(e.occurredAt),
   };
   if (e.grantId !== null) item.grantId = e.grantId;

@@ -18,6 +18,16 @@
  * - While the consumer is alive (it fetched or heartbeated recently), onStatus is called
  *   every few seconds even without traffic, so that a status older than
  *   PROJECTOR_STALLED_AFTER_MS means "stalled", never "idle".
+ * - Several instances share the group (DESIGN.md, "Scaling past one machine"): a batch
+ *   is applied, retried and committed only while its partition is still this consumer's
+ *   (BatchLease). kafkajs says nothing to a batch in progress when the group rebalances:
+ *   the coordinator answers its heartbeats with REBALANCE_IN_PROGRESS, and removes a
+ *   member that does not rejoin within rebalanceTimeout (UNKNOWN_MEMBER_ID), giving its
+ *   partitions to the others. So a batch heartbeats all along (while it decodes, while
+ *   the store applies, between store retries) and rethrows the first heartbeat failure:
+ *   kafkajs rejoins, and whoever owns the partition then reads it again from the
+ *   committed offset. Nothing is committed after such a failure; per-user seq makes an
+ *   apply that was under way harmless.
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -25,6 +35,7 @@ import type { StackConfig } from '../../common/src/config.ts';
 import type { PointEvent } from '../../schemas/point-event.ts';
 import { EventDecoder, PoisonMessage } from '../../schemas/event-decoder.ts';
 import { GapError } from './gap-error.ts';
+import { consumerClientId } from './status.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs } from '../../common/src/retry.ts';
 
@@ -69,6 +80,8 @@ export interface RunOptions {
   onFatal?: (error: unknown) => void;
   /** Overrides config.projectors.fetchMaxBytesPerPartition. */
   maxBytesPerPartition?: number;
+  /** This instance's name among the group's members (default config.instance, INSTANCE_NAME); in the consumer's client id. */
+  instance?: string;
 }
 
 /** Failed consumer starts in a row after a crash before the process gives up (and is restarted). */
@@ -79,6 +92,71 @@ const DLQ_SEND_BYTES = 256 * 1024;
 const ALIVE_WITHIN_MS = 15_000;
 /** Store, registry, dead-letter and consumer retries: 200 ms doubling to 10 s, ±20%. */
 const backoff = (attempt: number) => backoffMs(attempt, { initialMs: 200, maxMs: 10_000 });
+/** How often a batch heartbeats while it waits (store, retries); kafkajs sends one per heartbeatInterval at most. */
+const BEAT_EVERY_MS = 1000;
+
+/**
+ * A batch's hold on its partition (see the file's comment): whether it may still apply
+ * and commit, and its heartbeats. The first heartbeat failure (a rebalance, an eviction,
+ * an unreachable coordinator) is kept and rethrown: the batch stops, nothing is committed.
+ */
+export class BatchLease {
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly payload: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>,
+    /** False once the consumer was replaced or the runner stops. */
+    private readonly current: () => boolean,
+  ) {}
+
+  /** The partition is still ours to apply: no heartbeat failed, the consumer runs, nobody sought the partition elsewhere. */
+  mayApply(): boolean {
+    return !this.failure && this.current() && this.payload.isRunning() && !this.payload.isStale();
+  }
+
+  /**
+   * The applied batch may be committed: no heartbeat failed and nobody sought the
+   * partition. A consumer that is stopping still owns its partitions until it leaves the
+   * group (kafkajs waits for the batches in progress first), so its last batch commits.
+   */
+  mayCommit(): boolean {
+    return !this.failure && !this.payload.isStale();
+  }
+
+  /** Throws the heartbeat failure, if one happened. */
+  check(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  async beat(): Promise<void> {
+    this.check();
+    try {
+      await this.payload.heartbeat();
+    } catch (e) {
+      this.failure ??= { error: e };
+      throw e;
+    }
+  }
+
+  /** Waits for `work` while heartbeating every second (a failure is kept for check()); work's own error passes through. */
+  async during<T>(work: Promise<T>): Promise<T> {
+    const timer = setInterval(() => void this.beat().catch(() => undefined), BEAT_EVERY_MS);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Sleeps `ms`, heartbeating every second; rethrows a heartbeat failure; ends early once the batch may not apply. */
+  async sleep(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0 && this.mayApply(); left = until - Date.now()) {
+      await sleep(Math.min(left, BEAT_EVERY_MS));
+      await this.beat();
+    }
+  }
+}
 
 export class ProjectorRunner {
   readonly stats: ProjectorStats = { applied: 0, duplicates: 0, deadLettered: 0, storeRetries: 0, gapsStopped: 0, consumerRestarts: 0, positions: new Map() };
@@ -95,10 +173,15 @@ export class ProjectorRunner {
   private lastAlive = 0;
   private statusTimer?: NodeJS.Timeout;
   private restarting = false;
+  /** Partitions of the current consumer's last group join; none while it is not in the group. */
+  private assigned: number[] = [];
+  readonly instance: string;
 
   constructor(private readonly opts: RunOptions) {
+    this.instance = opts.instance ?? opts.config.instance;
     this.kafka = new Kafka({
-      clientId: `projector-${opts.store.name}`,
+      // The pipeline status finds each instance among the group's members by it.
+      clientId: consumerClientId(opts.store.name, this.instance),
       brokers: opts.config.kafka.brokers,
       logLevel: logLevel.WARN,
       retry: { retries: 1_000_000, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -107,7 +190,10 @@ export class ProjectorRunner {
   }
 
   async start(): Promise<void> {
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+    // Dead letters are written with acks=all by an idempotent producer: acknowledged means on
+    // min.insync.replicas brokers (2 of 3 in cluster), and a retried send is not written twice.
+    // kafkajs' idempotence needs at most one request in flight.
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     await this.startConsumer();
     const every = Math.min(5000, Math.max(1000, Math.floor(this.opts.config.pipeline.stalledAfterMs / 4)));
@@ -116,6 +202,11 @@ export class ProjectorRunner {
     }, every);
     this.statusTimer.unref();
     await this.opts.onBatch?.(this.stats);
+  }
+
+  /** The partitions of points.events this instance was given at its last group join (none while out of the group). */
+  get partitions(): readonly number[] {
+    return this.assigned;
   }
 
   private async startConsumer(): Promise<void> {
@@ -138,10 +229,25 @@ export class ProjectorRunner {
       maxWaitTimeInMs: 5000,
     });
     this.consumer = consumer;
-    const alive = () => { if (this.consumer === consumer) this.lastAlive = Date.now(); };
+    const alive = () => {
+      if (this.consumer === consumer) this.lastAlive = Date.now();
+    };
     for (const e of [consumer.events.FETCH_START, consumer.events.HEARTBEAT, consumer.events.GROUP_JOIN, consumer.events.START_BATCH_PROCESS]) {
       consumer.on(e, alive);
     }
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (this.consumer !== consumer) return;
+      this.assigned = [...(payload.memberAssignment[config.kafka.pointsTopic] ?? [])].sort((a, b) => a - b);
+      log.info(
+        { instance: this.instance, memberId: payload.memberId, partitions: this.assigned },
+        `joined ${groupId}: partitions [${this.assigned.join(', ')}]`,
+      );
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (this.consumer !== consumer) return;
+      log.info({ instance: this.instance, partitions: this.assigned }, `${groupId} rebalancing: rejoining`);
+      this.assigned = [];
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (this.consumer !== consumer || this.stopping) return;
       if (payload.restart) {
@@ -163,7 +269,7 @@ export class ProjectorRunner {
       eachBatch: async (payload) => {
         this.batchesInProgress++;
         try {
-          await this.handleBatch(payload);
+          await this.handleBatch(consumer, payload);
         } finally {
           this.batchesInProgress--;
           this.checkAllWaiting();
@@ -205,8 +311,10 @@ export class ProjectorRunner {
     }
   }
 
-  /** One fetched batch of one partition: decode, dead-letter the poison, apply, commit. */
-  private async handleBatch({ batch, heartbeat, isRunning, isStale, pause, resolveOffset }: EachBatchPayload): Promise<void> {
+  /** One fetched batch of one partition: decode, dead-letter the poison, apply, commit, as long as the partition is ours. */
+  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch, pause, resolveOffset } = payload;
+    const lease = new BatchLease(payload, () => this.consumer === consumer && !this.stopping);
     const events: PointEvent[] = [];
     const poison: { m: KafkaMessage; reason: string }[] = [];
     let lastBeat = Date.now();
@@ -221,68 +329,74 @@ export class ProjectorRunner {
         events.push(now);
         continue;
       }
-      const decoded = await this.decode(m, isRunning);
+      const decoded = await this.decode(m, lease);
       if ('reason' in decoded) poison.push({ m, reason: decoded.reason });
       else events.push(decoded.event);
-      if (!isRunning() || isStale()) return;
-      if (Date.now() - lastBeat > 1000) {
-        await heartbeat();
+      if (!lease.mayApply()) return;
+      if (Date.now() - lastBeat > BEAT_EVERY_MS) {
+        await lease.beat();
         lastBeat = Date.now();
       }
     }
-    if (!isRunning() || isStale()) return;
+    if (!lease.mayApply()) return;
     // The dead letters go out while the store applies the events (each a round trip);
     // the offset is committed only once both are done.
-    const deadLettered = poison.length > 0 ? this.deadLetter(batch.partition, poison) : undefined;
+    const deadLettered = poison.length > 0 ? this.deadLetter(batch.partition, poison, lease) : Promise.resolve(true);
     let applied: boolean;
+    let sent: boolean;
     try {
-      applied = await this.applyWithRetries(events, batch.partition, { heartbeat, isRunning, isStale, pause });
+      applied = await this.applyWithRetries(events, batch.partition, lease, pause);
     } finally {
-      await deadLettered;
+      // Never rejects; it gives up once the partition is not ours.
+      sent = await lease.during(deadLettered);
     }
-    if (!applied) return;
+    lease.check();
+    if (!applied || !sent || !lease.mayCommit()) return;
     const next = BigInt(batch.lastOffset()) + 1n;
-    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+    // Refused (and thrown to kafkajs) when the group has moved on: a stale generation or a rebalance.
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
     // Advances kafkajs's own fetch position (eachBatchAutoResolve is off).
     resolveOffset(batch.lastOffset());
     this.stats.positions.set(batch.partition, next);
     const last = events[events.length - 1];
     if (last) this.stats.lastEvent = { userId: last.userId, seq: last.seq, occurredAt: last.occurredAt, appliedAt: Date.now() };
-    await heartbeat();
+    await lease.beat();
     await this.opts.onBatch?.(this.stats);
   }
 
   /**
-   * Applies the events of a batch, retrying store failures with backoff; false when the
-   * batch must not be committed: a gap (the partition is paused), a rebalance, a stop.
+   * Applies the events of a batch, retrying store failures with backoff (heartbeating
+   * meanwhile); false when the batch must not be committed: a gap (the partition is
+   * paused), a stop, a partition sought elsewhere. A heartbeat failure (a rebalance, an
+   * eviction) is thrown, so that kafkajs rejoins instead of this loop going on.
    */
-  private async applyWithRetries(
-    events: PointEvent[],
-    partition: number,
-    { heartbeat, isRunning, isStale, pause }: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale' | 'pause'>,
-  ): Promise<boolean> {
+  private async applyWithRetries(events: PointEvent[], partition: number, lease: BatchLease, pause: EachBatchPayload['pause']): Promise<boolean> {
     const { store, log } = this.opts;
     for (let attempt = 0; events.length > 0; attempt++) {
-      if (!isRunning() || isStale() || this.stopping) return false;
+      lease.check();
+      if (!lease.mayApply()) return false;
+      let r: ApplyResult;
       try {
-        const r = await this.applyToStore(events);
-        this.stats.applied += r.applied;
-        this.stats.duplicates += r.duplicates;
-        if (r.duplicates > 0) log.info({ partition, duplicates: r.duplicates }, 'skipped events already applied');
-        return true;
+        r = await lease.during(this.applyToStore(events));
       } catch (e) {
+        lease.check();
         if (e instanceof GapError) {
           this.stats.gapsStopped++;
-          log.error({ partition, userId: e.userId, expectedSeq: e.expectedSeq, gotSeq: e.gotSeq },
-            `partition ${partition} stopped: ${e.message}`);
+          log.error({ partition, userId: e.userId, expectedSeq: e.expectedSeq, gotSeq: e.gotSeq }, `partition ${partition} stopped: ${e.message}`);
           pause();
           return false;
         }
         this.stats.storeRetries++;
         log.warn({ err: e, attempt, partition }, `${store.name} store failed; retrying`);
-        await sleep(backoff(attempt));
-        await heartbeat().catch(() => undefined);
+        await lease.sleep(backoff(attempt));
+        continue;
       }
+      this.stats.applied += r.applied;
+      this.stats.duplicates += r.duplicates;
+      if (r.duplicates > 0) log.info({ partition, duplicates: r.duplicates }, 'skipped events already applied');
+      // Applied, but the group moved on meanwhile: not committed (the next owner skips these by seq).
+      lease.check();
+      return true;
     }
     return true;
   }
@@ -312,23 +426,28 @@ export class ProjectorRunner {
     });
   }
 
-  /** The decoded event, or why the message is poison; registry trouble is retried. */
-  private async decode(m: KafkaMessage, isRunning: () => boolean): Promise<{ event: PointEvent } | { reason: string }> {
+  /** The decoded event, or why the message is poison; registry trouble is retried while the partition is ours. */
+  private async decode(m: KafkaMessage, lease: BatchLease): Promise<{ event: PointEvent } | { reason: string }> {
     const key = m.key?.toString('utf8') ?? null;
     for (let attempt = 0; ; attempt++) {
       try {
-        return { event: await this.decoder.decode(key, m.value) };
+        return { event: await lease.during(this.decoder.decode(key, m.value)) };
       } catch (e) {
         if (e instanceof PoisonMessage) return { reason: e.message };
-        if (!isRunning()) throw e;
+        lease.check();
+        if (!lease.mayApply()) throw e;
         this.opts.log.warn({ err: e, attempt }, 'cannot decode now (schema registry?); retrying');
-        await sleep(backoff(attempt));
+        await lease.sleep(backoff(attempt));
       }
     }
   }
 
-  /** One send for all poison messages of a batch, each with its reason in the headers. */
-  private async deadLetter(partition: number, poison: { m: KafkaMessage; reason: string }[]): Promise<void> {
+  /**
+   * One send for all poison messages of a batch, each with its reason in the headers;
+   * retried while the partition is ours. True once all are sent; false when it gave up
+   * (the batch is not committed). Never rejects.
+   */
+  private async deadLetter(partition: number, poison: { m: KafkaMessage; reason: string }[], lease: BatchLease): Promise<boolean> {
     const { config, store, log } = this.opts;
     const at = new Date().toISOString();
     const messages = poison.map(({ m, reason }) => ({
@@ -348,24 +467,27 @@ export class ProjectorRunner {
     // below the broker's limit for one request (message.max.bytes, 1 MiB by default).
     for (const chunk of chunksBySize(messages, DLQ_SEND_BYTES)) {
       for (let attempt = 0; ; attempt++) {
+        if (!lease.mayApply()) return false;
         try {
-          await this.producer!.send({ topic: config.kafka.dlqTopic, messages: chunk });
+          await this.producer!.send({ topic: config.kafka.dlqTopic, messages: chunk, acks: -1 });
           break;
         } catch (e) {
           log.warn({ err: e, attempt, messages: chunk.length }, 'dead-letter topic not writable; retrying');
+          // No heartbeats here: the batch's apply (or the wait for this send) heartbeats.
           await sleep(backoff(attempt));
         }
       }
     }
     this.stats.deadLettered += poison.length;
-    log.warn({ partition, count: poison.length, first: { offset: poison[0]!.m.offset, reason: poison[0]!.reason } },
-      'messages sent to the dead-letter topic');
+    log.warn({ partition, count: poison.length, first: { offset: poison[0]!.m.offset, reason: poison[0]!.reason } }, 'messages sent to the dead-letter topic');
+    return true;
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
     await this.consumer?.disconnect().catch(() => undefined);
+    this.assigned = [];
     await this.producer?.disconnect().catch(() => undefined);
   }
 }
@@ -374,8 +496,10 @@ type DeadLetter = { key: Buffer | null; value: Buffer | null; headers: Record<st
 
 /** Messages in runs of at most `maxBytes` (keys, values and header values counted); a larger message goes alone. */
 export function chunksBySize<T extends DeadLetter>(messages: T[], maxBytes: number): T[][] {
-  const size = (m: T) => (m.key?.length ?? 0) + (m.value?.length ?? 0)
-    + Object.entries(m.headers).reduce((s, [k, v]) => s + k.length + (v === undefined ? 0 : Buffer.byteLength(String(v))), 0);
+  const size = (m: T) =>
+    (m.key?.length ?? 0) +
+    (m.value?.length ?? 0) +
+    Object.entries(m.headers).reduce((s, [k, v]) => s + k.length + (v === undefined ? 0 : Buffer.byteLength(String(v))), 0);
   const out: T[][] = [];
   let current: T[] = [];
   let bytes = 0;

@@ -9,7 +9,7 @@ import { loadConfig } from '../../common/src/config.ts';
 import { stack } from '../../testing/stack-control.ts';
 import { burst, type BurstResult } from '../../testing/burst.ts';
 import { verifyAll } from '../../tools/verify/verify-all.ts';
-import { createDb } from '../../common/src/mysql.ts';
+import { createShards } from '../../common/src/mysql.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const config = loadConfig();
@@ -28,25 +28,36 @@ function killAndRestart(service: string, downMs: number, log: string[]): () => P
     await restarts.get(service);
     await stack('kill', service);
     log.push(`${new Date().toISOString()} killed ${service}`);
-    restarts.set(service, sleep(downMs)
-      .then(() => stack('start', service))
-      .then(() => { log.push(`${new Date().toISOString()} started ${service}`); })
-      .catch((e: Error) => { restartErrors.push(`${service}: ${e.message}`); }));
+    restarts.set(
+      service,
+      sleep(downMs)
+        .then(() => stack('start', service))
+        .then(() => {
+          log.push(`${new Date().toISOString()} started ${service}`);
+        })
+        .catch((e: Error) => {
+          restartErrors.push(`${service}: ${e.message}`);
+        }),
+    );
   };
 }
 
 async function expectAllAcceptedInMySql(r: BurstResult): Promise<void> {
-  const db = createDb(config, 2);
+  const shards = createShards(config, 2);
   try {
     let found = 0;
     for (let i = 0; i < r.eventIds.length; i += 1000) {
       const chunk = r.eventIds.slice(i, i + 1000);
-      const [rows] = (await db.raw(`SELECT COUNT(*) AS n FROM point_events WHERE event_id IN (${chunk.map(() => '?').join(',')})`, chunk)) as [{ n: number }[]];
-      found += Number(rows[0]!.n);
+      for (const db of shards.dbs) {
+        const [rows] = (await db.raw(`SELECT COUNT(*) AS n FROM point_events WHERE event_id IN (${chunk.map(() => '?').join(',')})`, chunk)) as [
+          { n: number }[],
+        ];
+        found += Number(rows[0]!.n);
+      }
     }
     expect(found).toBe(r.eventIds.length);
   } finally {
-    await db.destroy();
+    await shards.destroy();
   }
 }
 
@@ -74,7 +85,11 @@ describe('faults under a burst of commands', () => {
   it('projectors killed with SIGKILL (Redis twice, ClickHouse once): nothing lost, nothing applied twice', async () => {
     const log: string[] = [];
     const r = await burst({
-      config, users: 500, commands: 10_000, concurrency: 16, prefix: 'fault-proj',
+      config,
+      users: 500,
+      commands: 10_000,
+      concurrency: 16,
+      prefix: 'fault-proj',
       at: {
         2000: killAndRestart('projector-redis', 1500, log),
         4000: killAndRestart('projector-clickhouse', 1500, log),
@@ -82,14 +97,18 @@ describe('faults under a burst of commands', () => {
       },
     });
     await verifyAfter('projectors killed', r, log);
-  });
+  }, 480_000); // the cluster topology takes longer: two shards, HAProxy, replicated Kafka
 
   it('Kafka Connect killed with SIGKILL and restarted: nothing lost, nothing applied twice', async () => {
     const log: string[] = [];
     const r = await burst({
-      config, users: 500, commands: 10_000, concurrency: 16, prefix: 'fault-connect',
+      config,
+      users: 500,
+      commands: 10_000,
+      concurrency: 16,
+      prefix: 'fault-connect',
       at: { 3000: killAndRestart('connect', 2000, log) },
     });
     await verifyAfter('connect killed', r, log);
-  });
+  }, 480_000);
 });

@@ -9,7 +9,9 @@ import { quote } from '../../common/src/clickhouse.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 let api: TestApi;
-beforeAll(async () => { api = await startTestApi(); });
+beforeAll(async () => {
+  api = await startTestApi();
+});
 afterAll(async () => api.close());
 
 describe('history across the Redis/ClickHouse boundary', () => {
@@ -19,7 +21,8 @@ describe('history across the Redis/ClickHouse boundary', () => {
     const userId = testUser('hist');
     for (let i = 0; i < total; i++) {
       const r = await api.app.inject({
-        method: 'POST', url: '/v1/points/grants',
+        method: 'POST',
+        url: '/v1/points/grants',
         headers: { authorization: api.auth.write, 'idempotency-key': `${userId}-${i}` },
         payload: { userId, amount: 1 + i, validDays: 30, reason: `grant ${i}` },
       });
@@ -32,7 +35,11 @@ describe('history across the Redis/ClickHouse boundary', () => {
       if (Number(row!.n) === total) break;
       await sleep(500);
     }
-    const b = await api.app.inject({ method: 'GET', url: `/v1/users/${userId}/balance?minSeq=${total}&waitMs=10000`, headers: { authorization: api.auth.read } });
+    const b = await api.app.inject({
+      method: 'GET',
+      url: `/v1/users/${userId}/balance?minSeq=${total}&waitMs=10000`,
+      headers: { authorization: api.auth.read },
+    });
     expect(b.json().seq).toBe(total);
 
     // The API as served: Redis first, ClickHouse behind it.
@@ -52,7 +59,7 @@ describe('history across the Redis/ClickHouse boundary', () => {
       if (beforeSeq === null) break;
     }
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => total - i));
-    const rows = await api.db('point_events').select('event_id').where({ user_id: userId }).orderBy('seq', 'desc');
+    const rows = await api.dbOf(userId)('point_events').select('event_id').where({ user_id: userId }).orderBy('seq', 'desc');
     expect(eventIds).toEqual(rows.map((r) => r.event_id));
   });
 });

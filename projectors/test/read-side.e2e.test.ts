@@ -8,7 +8,9 @@ import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { collect, endOffsets, testKafka } from '../../testing/kafka.ts';
 
 let api: TestApi;
-beforeAll(async () => { api = await startTestApi(); });
+beforeAll(async () => {
+  api = await startTestApi();
+});
 afterAll(async () => api.close());
 
 const post = (url: string, payload: object, key: string) =>
@@ -16,7 +18,7 @@ const post = (url: string, payload: object, key: string) =>
 const get = (url: string) => api.app.inject({ method: 'GET', url, headers: { authorization: api.auth.read } });
 
 describe('read side', () => {
-  it('answers a balance query with the command\'s balance once the projection has its seq', async () => {
+  it("answers a balance query with the command's balance once the projection has its seq", async () => {
     const userId = testUser('ryw');
     const g = await post('/v1/points/grants', { userId, amount: 1000, validDays: 10, reason: 'welcome' }, `${userId}-g`);
     const u = await post('/v1/points/uses', { userId, amount: 250 }, `${userId}-u`);
@@ -31,7 +33,10 @@ describe('read side', () => {
     expect(grants.json()).toEqual([{ grantId: g.json().grantId, remaining: 750, expiresAt: g.json().expiresAt }]);
 
     const h = await get(`/v1/users/${userId}/history?limit=10`);
-    expect(h.json().items.map((i: { seq: number; type: string }) => [i.seq, i.type])).toEqual([[2, 'POINTS_USED'], [1, 'POINTS_GRANTED']]);
+    expect(h.json().items.map((i: { seq: number; type: string }) => [i.seq, i.type])).toEqual([
+      [2, 'POINTS_USED'],
+      [1, 'POINTS_GRANTED'],
+    ]);
     expect(h.json().nextBeforeSeq).toBeNull();
   });
 
@@ -58,15 +63,19 @@ describe('read side', () => {
     const dlqFrom = await endOffsets(api.config.kafka.dlqTopic);
     const producer = testKafka('tests-poison').producer();
     await producer.connect();
-    await producer.send({ topic: api.config.kafka.pointsTopic, messages: [{ key: userId, value: Buffer.from('not avro at all'), headers: { id: 'poison-1' } }] });
+    await producer.send({
+      topic: api.config.kafka.pointsTopic,
+      messages: [{ key: userId, value: Buffer.from('not avro at all'), headers: { id: 'poison-1' } }],
+    });
     await producer.disconnect();
 
     const g = await post('/v1/points/grants', { userId, amount: 42, validDays: 5, reason: 'after poison' }, `${userId}-g`);
     const b = await get(`/v1/users/${userId}/balance?minSeq=${g.json().seq}&waitMs=10000`);
     expect(b.json()).toMatchObject({ balance: 42, seq: 1 });
 
-    const dead = (await collect(api.config.kafka.dlqTopic, dlqFrom, (rec) => rec.filter((m) => m.key === userId).length >= 2, 30_000))
-      .filter((m) => m.key === userId);
+    const dead = (await collect(api.config.kafka.dlqTopic, dlqFrom, (rec) => rec.filter((m) => m.key === userId).length >= 2, 30_000)).filter(
+      (m) => m.key === userId,
+    );
     expect(dead.map((m) => m.headers['dlq.projector']).sort()).toEqual(['clickhouse', 'redis']);
     for (const m of dead) {
       expect(m.value?.toString()).toBe('not avro at all');

@@ -2,39 +2,46 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { loadConfig, repoRoot } from '../../common/src/config.ts';
+import { createRedis, scanKeys, type RedisClient } from '../../common/src/redis.ts';
+import { MODEL_KEY_PATTERN } from '../redis/keys.ts';
 import { clickhouseFrom } from '../clickhouse/analytics.ts';
 import { waitForPipelineIdle } from '../../common/src/pipeline-idle.ts';
 import { PROJECTOR_GROUPS } from '../../common/src/projector-groups.ts';
 
 const run = promisify(execFile);
 const config = loadConfig();
-let redis: Redis;
-beforeAll(async () => { redis = new Redis({ host: config.redis.host, port: config.redis.port }); });
-afterAll(async () => { redis.disconnect(); });
+let redis: RedisClient;
+beforeAll(async () => {
+  redis = createRedis(config);
+});
+afterAll(async () => {
+  redis.disconnect();
+});
 
 async function idle(): Promise<void> {
   const r = await waitForPipelineIdle(config, { groups: PROJECTOR_GROUPS, timeoutMs: 180_000 });
   expect(r.reason ?? 'idle').toBe('idle');
 }
 
-/** Every key of the Redis model with its content (minus projectedAt, the time of projection). */
+/** Every key of the Redis model (on every master) with its content (minus projectedAt, the time of projection). */
 async function redisSnapshot(): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'u:{*}:*', 'COUNT', 2000);
-    cursor = next;
+  for await (const keys of scanKeys(redis, MODEL_KEY_PATTERN, 2000)) {
     for (const k of keys) {
-      if (k.endsWith(':h')) out.set(k, await redis.lrange(k, 0, -1));
+      // Hashes (wallets, lots, records), lists (history), sorted sets (active holds), sets (orders), strings (owners).
+      const type = await redis.type(k);
+      if (type === 'list') out.set(k, await redis.lrange(k, 0, -1));
+      else if (type === 'zset') out.set(k, await redis.zrange(k, 0, -1, 'WITHSCORES'));
+      else if (type === 'set') out.set(k, (await redis.smembers(k)).sort());
+      else if (type === 'string') out.set(k, await redis.get(k));
       else {
         const h = await redis.hgetall(k);
         delete h.projectedAt;
         out.set(k, h);
       }
     }
-  } while (cursor !== '0');
+  }
   return out;
 }
 
@@ -48,7 +55,12 @@ describe('rebuild from the topic', () => {
     await idle();
     const before = await redisSnapshot();
     const out = await rebuild('redis');
-    console.log(out.split('\n').filter((l) => /done|rewound|emptied/.test(l)).join('\n'));
+    console.log(
+      out
+        .split('\n')
+        .filter((l) => /done|rewound|emptied/.test(l))
+        .join('\n'),
+    );
     expect(out).toMatch(/done: \d+ messages replayed/);
     await idle();
     const after = await redisSnapshot();
@@ -59,11 +71,16 @@ describe('rebuild from the topic', () => {
   it('ClickHouse: the rebuilt model has the same rows and totals as before', async () => {
     await idle();
     const ch = clickhouseFrom(config, 'writer');
-    const snapshot = () => ch.query(
-      'SELECT userId, type, count() AS n, sum(amount) AS amount, max(seq) AS maxSeq FROM events FINAL GROUP BY userId, type ORDER BY userId, type');
+    const snapshot = () =>
+      ch.query('SELECT userId, type, count() AS n, sum(amount) AS amount, max(seq) AS maxSeq FROM events FINAL GROUP BY userId, type ORDER BY userId, type');
     const before = await snapshot();
     const out = await rebuild('clickhouse');
-    console.log(out.split('\n').filter((l) => /done|rewound|emptied/.test(l)).join('\n'));
+    console.log(
+      out
+        .split('\n')
+        .filter((l) => /done|rewound|emptied/.test(l))
+        .join('\n'),
+    );
     await idle();
     const after = await snapshot();
     expect(after.length).toBe(before.length);

@@ -12,12 +12,13 @@ import { clickhouseFrom } from '../clickhouse/analytics.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 let api: TestApi;
-beforeAll(async () => { api = await startTestApi(); });
+beforeAll(async () => {
+  api = await startTestApi();
+});
 afterAll(async () => {
   for (const s of ['redis', 'clickhouse', 'mariadb']) await stack('start', s);
   await api.close();
 });
-
 
 async function committed(groupId: string): Promise<number> {
   const admin = new Kafka({ clientId: 'tests', brokers: api.config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
@@ -35,7 +36,8 @@ async function grants(userId: string, n: number): Promise<number> {
   let seq = 0;
   for (let i = 0; i < n; i++) {
     const r = await api.app.inject({
-      method: 'POST', url: '/v1/points/grants',
+      method: 'POST',
+      url: '/v1/points/grants',
       headers: { authorization: api.auth.write, 'idempotency-key': `${userId}-${++keys}` },
       payload: { userId, amount: 10, validDays: 30, reason: 'store down' },
     });

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../common/src/config.ts';
 import { writeResults } from '../../bench/lib.ts';
-import { SCENARIOS, rowFailed, runScenario, type ChaosRow } from './scenarios.ts';
+import { rowFailed, runScenario, scenariosOf, type ChaosRow } from './scenarios.ts';
 
 const { values } = parseArgs({ options: { commands: { type: 'string', default: '2000' }, only: { type: 'string' } } });
 const config = loadConfig();
@@ -17,7 +17,7 @@ const commands = Number(values.commands);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 
 const rows: ChaosRow[] = [];
-for (const s of SCENARIOS) {
+for (const s of scenariosOf(config)) {
   if (only && !only.has(s.name)) continue;
   console.log(`[chaos] ${s.name}: ${commands} commands, fault after ${Math.floor(commands / 4)}`);
   const row = await runScenario(config, s.name, commands);
@@ -25,13 +25,17 @@ for (const s of SCENARIOS) {
   console.log(`[chaos] ${JSON.stringify(row)}`);
 }
 
-console.log('\n| scenario | commands | accepted | refused | failed | events written | projected Redis / ClickHouse | duplicates skipped Redis / ClickHouse | differences | idle | s |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log(
+  `\n${config.topology} topology\n\n| scenario | commands | accepted | refused | failed | events written | projected Redis / ClickHouse | duplicates skipped Redis / ClickHouse | longest stall Redis / ClickHouse (s) | differences | idle | s |`,
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.scenario} | ${r.commands} | ${r.accepted} | ${r.refused} | ${r.failed} | ${r.eventsWritten} | ${r.projectedRedis} / ${r.projectedClickHouse} | `
-    + `${r.duplicatesSkippedRedis} / ${r.duplicatesSkippedClickHouse} | ${r.differences} | ${r.idle} | ${r.seconds} |`);
+  console.log(
+    `| ${r.scenario} | ${r.commands} | ${r.accepted} | ${r.refused} | ${r.failed} | ${r.eventsWritten} | ${r.projectedRedis} / ${r.projectedClickHouse} | ` +
+      `${r.duplicatesSkippedRedis} / ${r.duplicatesSkippedClickHouse} | ${r.stallSecondsRedis} / ${r.stallSecondsClickHouse} | ${r.differences} | ${r.idle} | ${r.seconds} |`,
+  );
 }
-writeResults('chaos', { at: new Date().toISOString(), rows });
+writeResults(config.topology === 'cluster' ? 'chaos-cluster' : 'chaos', { at: new Date().toISOString(), topology: config.topology, rows });
 const bad = rows.filter(rowFailed);
 console.log(bad.length === 0 ? 'chaos: every scenario ended with 0 differences' : `chaos: ${bad.length} scenario(s) FAILED`);
 process.exitCode = bad.length === 0 ? 0 : 1;

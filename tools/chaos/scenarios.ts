@@ -6,19 +6,29 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { StackConfig } from '../../common/src/config.ts';
+import { createRedis } from '../../common/src/redis.ts';
 import { stack } from '../../testing/stack-control.ts';
 import { burst, type BurstResult } from '../../testing/burst.ts';
 import { verifyAll } from '../verify/verify-all.ts';
-import { createDb } from '../../common/src/mysql.ts';
-import { Redis } from 'ioredis';
+import { createShards } from '../../common/src/mysql.ts';
 import { quote } from '../../common/src/clickhouse.ts';
 import { clickhouseFrom } from '../../projectors/clickhouse/analytics.ts';
 import { userKeys } from '../../projectors/redis/keys.ts';
 import { readStatus } from '../../projectors/shared/status.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CLUSTER_SCENARIOS } from './cluster-scenarios.ts';
+import { startStallMeter } from './stall-meter.ts';
 
-const kill = (service: string, downMs: number) => async () => { await stack('kill', service); await sleep(downMs); await stack('start', service); };
-const stopStart = (service: string, downMs: number) => async () => { await stack('stop', service); await sleep(downMs); await stack('start', service); };
+const kill = (service: string, downMs: number) => async () => {
+  await stack('kill', service);
+  await sleep(downMs);
+  await stack('start', service);
+};
+const stopStart = (service: string, downMs: number) => async () => {
+  await stack('stop', service);
+  await sleep(downMs);
+  await stack('start', service);
+};
 
 async function poisonBurst(config: StackConfig): Promise<void> {
   const producer = new Kafka({ clientId: 'chaos', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }).producer();
@@ -43,31 +53,42 @@ export const SCENARIOS: { name: string; fault: (config: StackConfig) => Promise<
 ];
 
 async function eventsOf(config: StackConfig, users: string[]): Promise<number> {
-  const db = createDb(config, 2);
+  const shards = createShards(config, 2);
   try {
     let n = 0;
     for (let i = 0; i < users.length; i += 500) {
       const chunk = users.slice(i, i + 500);
-      const [rows] = (await db.raw(`SELECT COUNT(*) AS n FROM point_events WHERE user_id IN (${chunk.map(() => '?').join(',')})`, chunk)) as [{ n: number }[]];
-      n += Number(rows[0]!.n);
+      for (const db of shards.dbs) {
+        const [rows] = (await db.raw(`SELECT COUNT(*) AS n FROM point_events WHERE user_id IN (${chunk.map(() => '?').join(',')})`, chunk)) as [
+          { n: number }[],
+        ];
+        n += Number(rows[0]!.n);
+      }
     }
     return n;
   } finally {
-    await db.destroy();
+    await shards.destroy();
   }
 }
 
 /** The scenario's events each read model holds: Redis by the users' seq, ClickHouse by count. */
 async function projectedOf(config: StackConfig, users: string[]): Promise<{ redis: number; clickhouse: number }> {
-  const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+  const redis = createRedis(config);
   const ch = clickhouseFrom(config, 'analyst');
   try {
-    const p = redis.pipeline();
-    for (const u of users) p.hget(userKeys(u).wallet, 'seq');
-    const seqs = (await p.exec())!.map(([, v]) => Number(v ?? 0));
+    // One HGET per user (one slot each), in runs of 500 at once: no pipeline across slots.
+    const seqs: number[] = [];
+    for (let i = 0; i < users.length; i += 500) {
+      for (const v of await Promise.all(users.slice(i, i + 500).map((u) => redis.hget(userKeys(u).wallet, 'seq')))) seqs.push(Number(v ?? 0));
+    }
     let clickhouse = 0;
     for (let i = 0; i < users.length; i += 500) {
-      const [row] = await ch.query<{ n: string }>(`SELECT count() AS n FROM events FINAL WHERE userId IN (${users.slice(i, i + 500).map(quote).join(',')})`);
+      const [row] = await ch.query<{ n: string }>(
+        `SELECT count() AS n FROM events FINAL WHERE userId IN (${users
+          .slice(i, i + 500)
+          .map(quote)
+          .join(',')})`,
+      );
       clickhouse += Number(row?.n ?? 0);
     }
     return { redis: seqs.reduce((a, b) => a + b, 0), clickhouse };
@@ -79,7 +100,7 @@ async function projectedOf(config: StackConfig, users: string[]): Promise<{ redi
 
 /** Duplicates each projector has skipped so far (counted across restarts, projectors/shared/status.ts). */
 async function duplicatesSoFar(config: StackConfig): Promise<{ redis: number; clickhouse: number }> {
-  const redis = new Redis({ host: config.redis.host, port: config.redis.port });
+  const redis = createRedis(config);
   try {
     const [r, c] = await Promise.all([readStatus(redis, 'redis'), readStatus(redis, 'clickhouse')]);
     return { redis: r?.duplicates ?? 0, clickhouse: c?.duplicates ?? 0 };
@@ -88,35 +109,63 @@ async function duplicatesSoFar(config: StackConfig): Promise<{ redis: number; cl
   }
 }
 
+/** The scenarios of a topology: the cluster runs its own after the common ones. */
+export const scenariosOf = (config: StackConfig) => (config.topology === 'cluster' ? [...SCENARIOS, ...CLUSTER_SCENARIOS] : SCENARIOS);
+
 export interface ChaosRow {
-  scenario: string; commands: number; accepted: number; refused: number; failed: number;
+  scenario: string;
+  commands: number;
+  accepted: number;
+  refused: number;
+  failed: number;
   eventsWritten: number;
   /** The scenario's events in each read model after the run: equal to eventsWritten. */
-  projectedRedis: number; projectedClickHouse: number;
+  projectedRedis: number;
+  projectedClickHouse: number;
   /** Redeliveries the projectors recognised and skipped during the scenario. */
-  duplicatesSkippedRedis: number; duplicatesSkippedClickHouse: number;
-  differences: number; idle: boolean; seconds: number; error?: string;
+  duplicatesSkippedRedis: number;
+  duplicatesSkippedClickHouse: number;
+  differences: number;
+  idle: boolean;
+  /** The longest time each projector group had messages to apply and committed none (stall-meter.ts). */
+  stallSecondsRedis: number;
+  stallSecondsClickHouse: number;
+  seconds: number;
+  error?: string;
 }
 
 /** One scenario: the burst, the fault a quarter of the way in, then the verification. */
 export async function runScenario(config: StackConfig, name: string, commands: number): Promise<ChaosRow> {
-  const s = SCENARIOS.find((x) => x.name === name);
+  const s = [...SCENARIOS, ...CLUSTER_SCENARIOS].find((x) => x.name === name);
   if (!s) throw new Error(`no chaos scenario "${name}"`);
   const t0 = Date.now();
   let r: BurstResult | undefined;
   let error: string | undefined;
   let faultDone: Promise<void> = Promise.resolve();
   const dupsBefore = await duplicatesSoFar(config).catch(() => ({ redis: 0, clickhouse: 0 }));
+  const meter = startStallMeter(config, ['projector-redis', 'projector-clickhouse']);
   try {
     r = await burst({
-      config, users: 200, commands, concurrency: 8, prefix: `chaos-${s.name.replace(/[^a-z]+/gi, '-')}`,
-      at: { [Math.floor(commands / 4)]: async () => { faultDone = s.fault(config).catch((e: Error) => { error = `fault: ${e.message}`; }); } },
+      config,
+      users: 200,
+      commands,
+      concurrency: 8,
+      // User ids are at most 64 characters: the prefix, the run's 8 and the user's number.
+      prefix: `chaos-${s.name.replace(/[^a-z]+/gi, '-')}`.slice(0, 40),
+      at: {
+        [Math.floor(commands / 4)]: async () => {
+          faultDone = s.fault(config).catch((e: Error) => {
+            error = `fault: ${e.message}`;
+          });
+        },
+      },
     });
     await faultDone;
   } catch (e) {
     error = (e as Error).message;
   }
   const report = await verifyAll(config, { readModels: true, waitMs: 180_000 });
+  const stalls = await meter.stop();
   const dupsAfter = await duplicatesSoFar(config);
   const projected = r ? await projectedOf(config, r.users) : { redis: 0, clickhouse: 0 };
   return {
@@ -132,10 +181,18 @@ export async function runScenario(config: StackConfig, name: string, commands: n
     duplicatesSkippedClickHouse: dupsAfter.clickhouse - dupsBefore.clickhouse,
     differences: report.mysql.length + report.redis.length + report.clickhouse.length,
     idle: report.idle === true,
+    stallSecondsRedis: Math.round((stalls.longestMs['projector-redis'] ?? 0) / 100) / 10,
+    stallSecondsClickHouse: Math.round((stalls.longestMs['projector-clickhouse'] ?? 0) / 100) / 10,
     seconds: Math.round((Date.now() - t0) / 1000),
     ...(error ? { error } : {}),
   };
 }
 
-export const rowFailed = (r: ChaosRow) => r.differences > 0 || !r.idle || r.failed > 0 || r.eventsWritten < r.accepted || !!r.error
-  || r.projectedRedis !== r.eventsWritten || r.projectedClickHouse !== r.eventsWritten;
+export const rowFailed = (r: ChaosRow) =>
+  r.differences > 0 ||
+  !r.idle ||
+  r.failed > 0 ||
+  r.eventsWritten < r.accepted ||
+  !!r.error ||
+  r.projectedRedis !== r.eventsWritten ||
+  r.projectedClickHouse !== r.eventsWritten;

@@ -4,12 +4,15 @@ import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
 import { checkLedger } from './ledger-invariants.ts';
 
 let api: TestApi;
-beforeAll(async () => { api = await startTestApi(); });
+beforeAll(async () => {
+  api = await startTestApi();
+});
 afterAll(async () => api.close());
 
 async function grant(userId: string, amount: number) {
   const r = await api.app.inject({
-    method: 'POST', url: '/v1/points/grants',
+    method: 'POST',
+    url: '/v1/points/grants',
     headers: { authorization: api.auth.write, 'idempotency-key': `${userId}-${amount}` },
     payload: { userId, amount, validDays: 30, reason: 'verify test' },
   });
@@ -21,12 +24,12 @@ describe('ledger invariants check', () => {
     const userId = testUser('verify');
     await grant(userId, 700);
     await grant(userId, 300);
-    const clean = await checkLedger(api.db);
+    const clean = await checkLedger(api.shards);
     expect(clean.differences.filter((d) => d.userId === userId)).toEqual([]);
 
-    await api.db('point_wallets').where({ user_id: userId }).update({ balance: 999 });
+    await api.dbOf(userId)('point_wallets').where({ user_id: userId }).update({ balance: 999 });
     try {
-      const broken = await checkLedger(api.db);
+      const broken = await checkLedger(api.shards);
       const mine = broken.differences.filter((d) => d.userId === userId).map((d) => d.check);
       expect(mine).toEqual([
         'invariant 1: balance = Σ lots.remaining',
@@ -34,19 +37,19 @@ describe('ledger invariants check', () => {
         'invariant 2: granted − used + cancelled − expired − revoked = balance',
       ]);
     } finally {
-      await api.db('point_wallets').where({ user_id: userId }).update({ balance: 1000 });
+      await api.dbOf(userId)('point_wallets').where({ user_id: userId }).update({ balance: 1000 });
     }
 
-    await api.db('point_events').where({ user_id: userId, seq: 2 }).update({ seq: 3 });
+    await api.dbOf(userId)('point_events').where({ user_id: userId, seq: 2 }).update({ seq: 3 });
     try {
-      const gap = await checkLedger(api.db);
+      const gap = await checkLedger(api.shards);
       expect(gap.differences.filter((d) => d.userId === userId).map((d) => d.check)).toEqual([
         'wallet.seq = last event seq',
         'events are seq 1..n without gaps (count = last seq)',
       ]);
     } finally {
-      await api.db('point_events').where({ user_id: userId, seq: 3 }).update({ seq: 2 });
+      await api.dbOf(userId)('point_events').where({ user_id: userId, seq: 3 }).update({ seq: 2 });
     }
-    expect((await checkLedger(api.db)).differences.filter((d) => d.userId === userId)).toEqual([]);
+    expect((await checkLedger(api.shards)).differences.filter((d) => d.userId === userId)).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `make verify`: the ledger's invariants in MySQL (1 and 2 of DESIGN.md), then, once
- * the pipeline is idle, invariant 3: Redis balance and seq = MySQL's for every user,
- * ClickHouse totals per user and type = MySQL's. Prints what it checked and every
+ * the pipeline is idle, invariant 3: Redis balance and seq = MySQL's for every user and
+ * no wallet in Redis (on any master) of a user MySQL does not know, ClickHouse totals per
+ * user and type = MySQL's. Prints what it checked and every
  * difference; exits 1 on any difference (or when the pipeline does not go idle).
  *   --mysql-only   skip the read models
  *   --wait SECONDS how long to wait for the pipeline to go idle (default 120)

@@ -7,10 +7,11 @@ import { App } from './App.tsx';
 import { emptyUser, json, mockFetch } from './test-support/fetch-mock.ts';
 import { useComponentTestEnvironment } from './test-support/environment.ts';
 
-const goTo = (hash: string) => act(() => {
-  window.location.hash = hash;
-  window.dispatchEvent(new HashChangeEvent('hashchange'));
-});
+const goTo = (hash: string) =>
+  act(() => {
+    window.location.hash = hash;
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  });
 
 describe('App', () => {
   useComponentTestEnvironment({ withKey: false });
@@ -54,7 +55,7 @@ describe('App', () => {
     mockFetch(() => json(200, []));
     render(<App />);
     const links = screen.getAllByRole('link').filter((a) => a.closest('nav'));
-    expect(links.map((a) => a.getAttribute('href'))).toEqual(['#/customer', '#/analytics', '#/pipeline']);
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['#/customer', '#/find', '#/analytics', '#/pipeline']);
     expect(screen.getByRole('link', { name: 'Customers' }).getAttribute('aria-current')).toBe('page');
 
     goTo('#/analytics');

@@ -7,7 +7,12 @@ export const points = (n: number) => nf.format(n);
 /** 1234 → 1.2k, 14011985066 → 14B: for chart axes. */
 export function compact(n: number): string {
   const a = Math.abs(n);
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [v, u] of units) {
     if (a >= v) {
       const x = n / v;
@@ -40,7 +45,10 @@ export function bytes(n: number | null | undefined): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = n;
   let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) { v /= 1000; i += 1; }
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i += 1;
+  }
   if (i === 0) return `${Math.round(v)} B`;
   return `${Math.abs(v) >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
@@ -66,8 +74,12 @@ export const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 export const EVENT_LABELS: Record<string, string> = {
   POINTS_GRANTED: 'Granted',
+  POINTS_GRANT_PENDING: 'Granted (pending)',
+  POINTS_GRANT_ACTIVATED: 'Pending grant activated',
   POINTS_USED: 'Used',
   POINTS_USE_CANCELED: 'Use cancelled',
+  POINTS_HELD: 'Held',
+  POINTS_HOLD_RELEASED: 'Hold released',
   POINTS_EXPIRED: 'Expired',
   POINTS_REVOKED: 'Revoked',
 };

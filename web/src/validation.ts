@@ -37,7 +37,27 @@ function checkText(value: string, what: string, max: number, optional: boolean):
 
 export const checkReason = (value: string, { optional = false } = {}) => checkText(value, 'reason', 200, optional);
 export const checkSource = (value: string) => checkText(value, 'source', 100, true);
-export const checkOrderId = (value: string) => checkText(value, 'order id', 100, true);
+const ORDER_ID = /^[A-Za-z0-9_.:-]+$/;
+
+/** orderId: 1–100 chars of [A-Za-z0-9_.:-] (optional in every command). */
+export function checkOrderId(value: string, { optional = true } = {}): string | null {
+  const problem = checkText(value, 'order id', 100, optional);
+  if (problem || value === '') return problem;
+  if (!ORDER_ID.test(value)) return 'An order id may only hold letters, digits and _ . : -';
+  return null;
+}
+
+export const MIN_HOLD_TTL_SECONDS = 60;
+export const MAX_HOLD_TTL_SECONDS = 86_400;
+
+/** A hold's ttlSeconds: 60–86,400 (optional: the API's default is 900). */
+export function checkTtlSeconds(value: string): string | null {
+  if (value === '') return null;
+  if (!/^\d+$/.test(value)) return 'The time to live must be a whole number of seconds.';
+  const n = Number(value);
+  if (n < MIN_HOLD_TTL_SECONDS || n > MAX_HOLD_TTL_SECONDS) return 'The time to live must be from 60 to 86,400 seconds (1 minute to 1 day).';
+  return null;
+}
 
 export function checkValidDays(value: string): string | null {
   if (value === '') return 'Enter a number of days.';
@@ -63,12 +83,36 @@ export function checkExpiresAt(value: string, now: number = Date.now()): string 
   return null;
 }
 
+/**
+ * A pending grant's availableAt (a datetime-local field, UTC): optional, in the future,
+ * and before the expiry when one is given (`expiresAt`, ms).
+ */
+export function checkAvailableAt(value: string, { expiresAt, now = Date.now() }: { expiresAt?: number | null; now?: number } = {}): string | null {
+  if (value === '') return null;
+  const t = parseUtcDateTime(value);
+  if (t === null) return 'The time the points become usable is not a valid date and time.';
+  if (t <= now) return 'The time the points become usable must be in the future.';
+  if (t > now + MAX_VALID_DAYS * DAY_MS) return 'The time the points become usable can be at most 100 years ahead.';
+  if (expiresAt != null && t >= expiresAt) return 'The points must become usable before they expire.';
+  return null;
+}
+
 /** grantId / useId: the UUIDs the API hands out. */
 export function checkUuid(value: string, what: string): string | null {
   if (value === '') return `Enter the ${what}.`;
   if (!UUID.test(value)) return `The ${what} is a UUID like 0b6f3c9e-1d2a-4c5b-8e7f-9a0b1c2d3e4f (lower-case).`;
   return null;
 }
+
+/** What the lookup page takes: a grant, use or hold id (a UUID) or an order id. */
+export function checkLookupId(value: string): string | null {
+  if (value === '') return 'Enter an order id, or a grant, use or hold id.';
+  if (UUID.test(value.toLowerCase())) return null;
+  const problem = checkOrderId(value, { optional: false });
+  return problem ? `${problem} (or a grant, use or hold id: a UUID).` : null;
+}
+
+export const isUuid = (value: string) => UUID.test(value);
 
 /** YYYY-MM-DD, a real calendar day. */
 export function checkDay(value: string, what: string): string | null {

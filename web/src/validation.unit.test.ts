@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkAmount, checkDay, checkExpiresAt, checkOrderId, checkRange, checkReason, checkSource, checkUserId, checkUuid,
-  checkValidDays, parseUtcDateTime,
+  checkAmount,
+  checkAvailableAt,
+  checkDay,
+  checkExpiresAt,
+  checkLookupId,
+  checkOrderId,
+  checkRange,
+  checkReason,
+  checkSource,
+  checkTtlSeconds,
+  checkUserId,
+  checkUuid,
+  checkValidDays,
+  parseUtcDateTime,
 } from './validation.ts';
 
 describe('the API rules, mirrored', () => {
@@ -82,5 +94,42 @@ describe('the API rules, mirrored', () => {
     expect(checkRange('2026-11-01', '2026-11-30')).toBeNull();
     expect(checkRange('2026-11-30', '2026-11-01')).toMatch(/before the start/);
     expect(checkRange('2010-01-01', '2026-01-01')).toMatch(/10 years/);
+  });
+
+  it('orderId: 1–100 chars of [A-Za-z0-9_.:-], as every command takes it', () => {
+    expect(checkOrderId('A-z_0.9:x')).toBeNull();
+    expect(checkOrderId('x'.repeat(100))).toBeNull();
+    expect(checkOrderId('order 1')).toMatch(/only hold/);
+    expect(checkOrderId('order/1')).toMatch(/only hold/);
+    expect(checkOrderId('', { optional: false })).toMatch(/Enter/);
+  });
+
+  it('ttlSeconds: optional, an integer from 60 to 86,400', () => {
+    expect(checkTtlSeconds('')).toBeNull();
+    expect(checkTtlSeconds('60')).toBeNull();
+    expect(checkTtlSeconds('86400')).toBeNull();
+    expect(checkTtlSeconds('59')).toMatch(/from 60 to 86,400/);
+    expect(checkTtlSeconds('86401')).toMatch(/from 60 to 86,400/);
+    expect(checkTtlSeconds('1.5')).toMatch(/whole number/);
+  });
+
+  it('availableAt: optional, in the future, before the expiry', () => {
+    const now = Date.parse('2026-11-21T10:00:00Z');
+    expect(checkAvailableAt('', { now })).toBeNull();
+    expect(checkAvailableAt('2026-11-22T10:00', { now })).toBeNull();
+    expect(checkAvailableAt('2026-11-21T09:59', { now })).toMatch(/in the future/);
+    expect(checkAvailableAt('2026-11-2', { now })).toMatch(/not a valid/);
+    expect(checkAvailableAt('2026-11-22T10:00', { now, expiresAt: Date.parse('2026-11-22T10:00:00Z') })).toMatch(/before they expire/);
+    expect(checkAvailableAt('2026-11-22T10:00', { now, expiresAt: Date.parse('2026-11-23T10:00:00Z') })).toBeNull();
+    expect(checkAvailableAt('2200-01-01T00:00', { now })).toMatch(/100 years/);
+  });
+
+  it('the lookup id: a UUID (any case) or an order id', () => {
+    expect(checkLookupId('')).toMatch(/Enter an order id/);
+    expect(checkLookupId('0b6f3c9e-1d2a-4c5b-8e7f-9a0b1c2d3e4f')).toBeNull();
+    expect(checkLookupId('0B6F3C9E-1D2A-4C5B-8E7F-9A0B1C2D3E4F')).toBeNull();
+    expect(checkLookupId('order-7')).toBeNull();
+    expect(checkLookupId('order 7')).toMatch(/only hold.*UUID/);
+    expect(checkLookupId('o'.repeat(101))).toMatch(/at most 100/);
   });
 });

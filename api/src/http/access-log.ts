@@ -7,13 +7,16 @@ import type { FastifyInstance } from 'fastify';
 
 export function registerAccessLog(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({
-      method: request.method,
-      url: request.url,
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-      key: request.apiKey?.name,
-      code: request.errorCode,
-    }, 'request');
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        key: request.apiKey?.name,
+        code: request.errorCode,
+      },
+      'request',
+    );
   });
 }

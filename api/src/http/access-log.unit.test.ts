@@ -6,7 +6,10 @@ import { registerAccessLog } from './access-log.ts';
 describe('access log', () => {
   it('writes exactly one line per request: method, URL, status, time and request id', async () => {
     const lines: Record<string, unknown>[] = [];
-    const app = Fastify({ logger: { level: 'info', stream: { write: (l: string) => lines.push(JSON.parse(l)) } }, logController: new LogController({ disableRequestLogging: true }) });
+    const app = Fastify({
+      logger: { level: 'info', stream: { write: (l: string) => lines.push(JSON.parse(l)) } },
+      logController: new LogController({ disableRequestLogging: true }),
+    });
     registerAccessLog(app);
     app.get('/thing', async () => ({ ok: true }));
     await app.ready();

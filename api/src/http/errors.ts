@@ -16,8 +16,16 @@ export interface ErrorReply {
 }
 
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN', 'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', 'ER_QUERY_INTERRUPTED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
+  'ER_QUERY_INTERRUPTED',
 ]);
 
 function isUnavailable(e: { code?: string; name?: string }): boolean {
@@ -56,11 +64,21 @@ export function toErrorReply(error: unknown): ErrorReply {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, code: 'VALIDATION_FAILED', message: 'the body is empty', details: [{ field: 'body', message: 'is empty' }] };
     case 'FST_ERR_BAD_URL':
-      return { status: 400, code: 'VALIDATION_FAILED', message: 'the URL is not valid (a malformed %-escape?)', details: [{ field: 'url', message: 'is not a valid URL' }] };
+      return {
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        message: 'the URL is not valid (a malformed %-escape?)',
+        details: [{ field: 'url', message: 'is not a valid URL' }],
+      };
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return { status: 400, code: 'VALIDATION_FAILED', message: 'a path parameter is too long', details: [{ field: 'params', message: 'is too long' }] };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { status: 400, code: 'VALIDATION_FAILED', message: 'Content-Length does not match the body', details: [{ field: 'headers.content-length', message: 'does not match the body' }] };
+      return {
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        message: 'Content-Length does not match the body',
+        details: [{ field: 'headers.content-length', message: 'does not match the body' }],
+      };
   }
   if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return { status: 400, code: 'VALIDATION_FAILED', message: 'the body is not valid JSON', details: [{ field: 'body', message: 'is not valid JSON' }] };

@@ -14,5 +14,7 @@ export function canonicalJson(value: unknown): string {
 
 /** What makes two requests "the same" for an Idempotency-Key: method, path and body. */
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${canonicalJson(body ?? {})}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonicalJson(body ?? {})}`)
+    .digest('hex');
 }

@@ -1,13 +1,23 @@
 /** TypeBox schemas shared by the routes (and the OpenAPI document at /docs). The answers are declared in schemas/http-answers.ts. */
-export { CancelReply, GrantReply, RevokeReply, UseReply } from '../../../schemas/http-answers.ts';
+export {
+  ActivateReply,
+  CancelReply,
+  CaptureReply,
+  GrantReply,
+  HoldReply,
+  ReleaseReply,
+  RevokeReply,
+  UseReply,
+} from '../../../schemas/http-answers.ts';
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_AMOUNT } from '../points/types.ts';
+import { HOLD_TTL_SECONDS, MAX_AMOUNT } from '../points/types.ts';
 import { ERROR_STATUS, type ErrorCode } from './app-error.ts';
 
 export const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description: '1-64 chars of [A-Za-z0-9_.:-]' });
 export const Amount = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: `points, 1 to ${MAX_AMOUNT}` });
 export const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'UUID' });
 export const Time = Type.String({ format: 'date-time', description: 'ISO-8601, UTC' });
+export const OrderId = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$', description: '1-100 chars of [A-Za-z0-9_.:-]' });
 const Reason = Type.String({ minLength: 1, maxLength: 200 });
 
 export const ErrorBody = Type.Object({
@@ -39,13 +49,16 @@ const FieldProblems = Type.Array(Type.Object({ field: Type.String(), message: Ty
 function errorBodyFor(status: number, conflicts: readonly ErrorCode[]) {
   const codes = status === 409 ? conflicts : (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((c) => ERROR_STATUS[c] === status);
   if (codes.length === 0) throw new Error(`no error code of API.md answers ${status}`);
-  return Type.Object({
-    error: Type.Object({
-      code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...codes] }),
-      message: Type.String(),
-      details: status === 400 ? FieldProblems : Type.Optional(Type.Unknown()),
-    }),
-  }, { description: `${codes.join(', ')}: ${ERROR_WHEN[status]}` });
+  return Type.Object(
+    {
+      error: Type.Object({
+        code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...codes] }),
+        message: Type.String(),
+        details: status === 400 ? FieldProblems : Type.Optional(Type.Unknown()),
+      }),
+    },
+    { description: `${codes.join(', ')}: ${ERROR_WHEN[status]}` },
+  );
 }
 
 /**
@@ -74,17 +87,23 @@ export const GrantBody = Type.Object(
     validDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500, description: 'default 365' })),
     reason: Reason,
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    orderId: Type.Optional(OrderId),
+    availableAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'the grant is pending until then (in the future, before expiresAt); validDays then counts from it',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type GrantBody = Static<typeof GrantBody>;
 
-
 export const UseBody = Type.Object(
   {
     userId: UserId,
     amount: Amount,
-    orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    orderId: Type.Optional(OrderId),
     reason: Type.Optional(Reason),
   },
   { additionalProperties: false },
@@ -99,8 +118,35 @@ export const CancelBody = Type.Object(
 export type CancelBody = Static<typeof CancelBody>;
 
 export const GrantParams = Type.Object({ grantId: Id });
-export const RevokeBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+export const RevokeBody = Type.Object(
+  { reason: Reason, amount: Type.Optional(Amount) },
+  { additionalProperties: false, description: 'no amount: all that remains of the grant' },
+);
 export type RevokeBody = Static<typeof RevokeBody>;
+export const ActivateBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
+export type ActivateBody = Static<typeof ActivateBody>;
+
+export const HoldBody = Type.Object(
+  {
+    userId: UserId,
+    amount: Amount,
+    orderId: Type.Optional(OrderId),
+    reason: Type.Optional(Reason),
+    ttlSeconds: Type.Optional(
+      Type.Integer({ minimum: HOLD_TTL_SECONDS.min, maximum: HOLD_TTL_SECONDS.max, description: `default ${HOLD_TTL_SECONDS.default}` }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type HoldBody = Static<typeof HoldBody>;
+export const HoldParams = Type.Object({ holdId: Id });
+export const CaptureBody = Type.Object(
+  { amount: Type.Optional(Amount), reason: Type.Optional(Reason) },
+  { additionalProperties: false, description: 'no amount: all of the hold; the rest is released at once' },
+);
+export type CaptureBody = Static<typeof CaptureBody>;
+export const ReleaseBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
+export type ReleaseBody = Static<typeof ReleaseBody>;
 
 export const ExpireBody = Type.Object({ asOf: Type.Optional(Time) }, { additionalProperties: false });
 export type ExpireBody = Static<typeof ExpireBody>;
@@ -108,11 +154,18 @@ export const ExpireReply = Type.Object({
   expiredLots: Type.Integer(),
   expiredPoints: Type.Integer(),
   users: Type.Integer(),
+  // Optional only for the replay of a run made before holds and pending grants existed.
+  activatedGrants: Type.Optional(Type.Integer({ minimum: 0, description: 'pending grants that came due and became usable' })),
+  activatedPoints: Type.Optional(Type.Integer({ minimum: 0 })),
+  releasedHolds: Type.Optional(Type.Integer({ minimum: 0, description: 'holds that lapsed and were given back' })),
+  releasedPoints: Type.Optional(Type.Integer({ minimum: 0 })),
   // Optional only for a replay of a run made before this field existed (its stored answer lacks it).
-  purgedIdempotencyKeys: Type.Optional(Type.Integer({
-    minimum: 0,
-    description: 'idempotency records older than IDEMPOTENCY_RETENTION_DAYS deleted by this run; a key replayed after that is a new command',
-  })),
+  purgedIdempotencyKeys: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'idempotency records older than IDEMPOTENCY_RETENTION_DAYS deleted by this run; a key replayed after that is a new command',
+    }),
+  ),
 });
 
 /**

@@ -34,7 +34,7 @@ export function fieldProblems(
     const base = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
     const extra = (v.params?.missingProperty ?? v.params?.additionalProperty) as string | undefined;
     const field = [context, base, extra].filter(Boolean).join('.');
-    const message = v.keyword === 'additionalProperties' ? 'is not a known field' : v.message ?? 'is invalid';
+    const message = v.keyword === 'additionalProperties' ? 'is not a known field' : (v.message ?? 'is invalid');
     return { field, message };
   });
 }

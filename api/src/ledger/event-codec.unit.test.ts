@@ -27,6 +27,12 @@ function everyEventType(): PointEvent[] {
   run({ kind: 'grant', userId: 'user-1', grantId: 'g-long', amount: 500, expiresAt: t0 + 30 * DAY, reason: 'r', source: null }, t0);
   const used = run({ kind: 'use', userId: 'user-1', useId: 'use-1', amount: 150, orderId: 'o-1', reason: null }, t0);
   run({ kind: 'cancelUse', userId: 'user-1', useId: used[0]!.useId!, cancellationId: 'c-1', amount: 120, reason: 'returned' }, t0 + 2 * DAY);
+  // Version 2: a pending grant and its activation, a hold captured in part (a use with holdId, and a release).
+  const pendingGrant = { kind: 'grant', userId: 'user-1', grantId: 'g-pend', amount: 300, expiresAt: t0 + 60 * DAY, reason: 'r', source: 'shop' } as const;
+  run({ ...pendingGrant, orderId: 'o-2', availableAt: t0 + 10 * DAY }, t0 + 2 * DAY);
+  run({ kind: 'activate', userId: 'user-1', grantId: 'g-pend', reason: null }, t0 + 2 * DAY);
+  run({ kind: 'hold', userId: 'user-1', holdId: 'h-1', amount: 200, orderId: 'o-3', reason: 'checkout', ttlSeconds: 900 }, t0 + 2 * DAY);
+  run({ kind: 'capture', userId: 'user-1', holdId: 'h-1', useId: 'use-2', amount: 50, reason: null }, t0 + 2 * DAY);
   run({ kind: 'revoke', userId: 'user-1', grantId: 'g-long', reason: 'fraud' }, t0 + 3 * DAY);
   return all;
 }
@@ -37,8 +43,8 @@ describe('point event schema', () => {
 
   it('covers every event type of the domain', () => {
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(EVENT_TYPES));
-    const symbols = (JSON.parse(pointEventSchemaText) as { fields: { name: string; type: { symbols?: string[] } }[] })
-      .fields.find((f) => f.name === 'type')!.type.symbols;
+    const symbols = (JSON.parse(pointEventSchemaText) as { fields: { name: string; type: { symbols?: string[] } }[] }).fields.find((f) => f.name === 'type')!
+      .type.symbols;
     expect(symbols).toEqual([...EVENT_TYPES]);
   });
 

@@ -13,20 +13,28 @@
  * Freshness of a projector: with lag, the age of the oldest message it has not applied
  * (now minus the time it reached the topic); without lag, commit-to-applied of the last
  * event it applied. End to end: the oldest of those and the CDC stage's age.
+ *
+ * Projectors run as several instances of one consumer group: each instance's status
+ * (projectors/shared/status.ts) with the group's members (who holds which partitions)
+ * gives every instance's state and the projector's (projector-state.ts).
  */
-import type { Redis } from 'ioredis';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { RedisClient } from '../../../common/src/redis.ts';
+import { AssignerProtocol, Kafka, logLevel, type Admin, type GroupDescription } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StackConfig } from '../../../common/src/config.ts';
 import { binlogOrdinal, CdcMonitor } from '../../../common/src/cdc-position.ts';
+import { ConnectClient } from '../../../common/src/connect-client.ts';
 import { groupLag } from '../../../common/src/kafka-lag.ts';
 import { PROJECTORS } from '../../../common/src/projector-groups.ts';
 import type { PipelineStatus } from '../../../schemas/http-answers.ts';
-import { readStatus } from '../../../projectors/shared/status.ts';
+import { instanceOfClientId, readProjectorStatuses } from '../../../projectors/shared/status.ts';
+import { instancesOf, projectorFigures, projectorState, stuckPartitions, type GroupMember } from './projector-state.ts';
 
 /** One connector and one projector as the pipeline status answers them (schemas/http-answers.ts). */
 export type ConnectorSample = PipelineStatus['connectors'][number];
+
+const RESTART_EVERY_MS = 10_000;
 export type ProjectorSample = PipelineStatus['projectors'][number];
 
 export interface PipelineSample {
@@ -45,6 +53,7 @@ export interface HistoryPoint {
   cdcBytesBehind: number | null;
   cdcMsBehind: number | null;
   projectorLag: Record<string, number | null>;
+  projectorInstancesRunning: Record<string, number>;
   freshnessMs: number | null;
 }
 
@@ -71,13 +80,24 @@ export class PipelineMonitor {
   private readonly kafka: Kafka;
   private admin?: Admin;
   private readonly cdc: CdcMonitor;
+  private readonly connect: ConnectClient;
+  /** When each connector was last restarted for a FAILED task (at most one restart per RESTART_EVERY_MS). */
+  private readonly restartedAt = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<PipelineSample>;
   private readonly gauges?: Record<string, Gauge>;
+  /** The (projector, instance) label sets of the per-instance gauges at the last sample: a forgotten instance's are removed. */
+  private instanceLabels = new Map<string, Record<string, string>>();
 
-  constructor(private readonly config: StackConfig, private readonly redis: Redis, private readonly log: FastifyBaseLogger, registry?: Registry) {
+  constructor(
+    private readonly config: StackConfig,
+    private readonly redis: RedisClient,
+    private readonly log: FastifyBaseLogger,
+    registry?: Registry,
+  ) {
     this.kafka = new Kafka({ clientId: 'api-pipeline-status', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 1 } });
     this.cdc = new CdcMonitor(config, 3000);
+    this.connect = new ConnectClient(config.connect.url, 3000);
     if (registry) {
       const g = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
       this.gauges = {
@@ -85,8 +105,22 @@ export class PipelineMonitor {
         cdcMs: g('ledger_cdc_ms_behind_source', 'Age of the oldest write an outbox connector has not yet streamed (ms)', ['connector']),
         cdcRunning: g('ledger_cdc_connector_running', '1 when the connector and all its tasks are RUNNING', ['connector']),
         lag: g('ledger_projector_lag_messages', 'Messages of points.events a projector group has not committed', ['projector']),
-        freshness: g('ledger_projector_freshness_ms', 'Age of the oldest event a projector has not applied, or commit-to-applied of its last one (ms)', ['projector']),
-        statusAge: g('ledger_projector_status_age_ms', 'Age of the status a projector last published (ms)', ['projector']),
+        freshness: g('ledger_projector_freshness_ms', 'Age of the oldest event a projector has not applied, or commit-to-applied of its last one (ms)', [
+          'projector',
+        ]),
+        statusAge: g('ledger_projector_status_age_ms', 'Age of the freshest status any instance of a projector published (ms)', ['projector']),
+        instanceStatusAge: g('ledger_projector_instance_status_age_ms', 'Age of the status a projector instance last published (ms)', [
+          'projector',
+          'instance',
+        ]),
+        instanceRunning: g('ledger_projector_instance_running', '1 when a projector instance published its status within PROJECTOR_STALLED_AFTER_MS', [
+          'projector',
+          'instance',
+        ]),
+        instancePartitions: g('ledger_projector_instance_partitions', 'Partitions of points.events assigned to a projector instance (0: not a group member)', [
+          'projector',
+          'instance',
+        ]),
         e2e: g('ledger_pipeline_freshness_ms', 'End-to-end freshness: age of the oldest committed event not yet in every read model (ms)'),
       };
     }
@@ -94,7 +128,9 @@ export class PipelineMonitor {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => { void this.sample().catch((e) => this.log.warn({ err: e }, 'pipeline sample failed')); }, this.config.pipeline.sampleIntervalMs);
+    this.timer = setInterval(() => {
+      void this.sample().catch((e) => this.log.warn({ err: e }, 'pipeline sample failed'));
+    }, this.config.pipeline.sampleIntervalMs);
     this.timer.unref();
     void this.sample().catch(() => undefined);
   }
@@ -122,14 +158,33 @@ export class PipelineMonitor {
         cdcBytesBehind: sumOrNull(s.connectors.map((c) => c.bytesBehind)),
         cdcMsBehind: maxOrNull(s.connectors.map((c) => c.msBehind)),
         projectorLag: Object.fromEntries(s.projectors.map((p) => [p.name, p.lag])),
+        projectorInstancesRunning: Object.fromEntries(s.projectors.map((p) => [p.name, p.instances.filter((i) => i.state === 'running').length])),
         freshnessMs: s.freshnessMs,
       })),
     };
   }
 
+  /**
+   * A connector task that failed (e.g. it started while its database was down: Debezium
+   * does not retry "Error reading MySQL variables") stays FAILED until restarted. Nothing
+   * else would restart it, so the monitor does, loudly, at most every RESTART_EVERY_MS;
+   * restarting only failed tasks, so two API instances doing it at once is harmless.
+   */
+  private restartFailed(connectors: ConnectorSample[], now: number): void {
+    for (const c of connectors) {
+      if (c.state !== 'FAILED' && !c.tasks.some((t) => t.state === 'FAILED')) continue;
+      if (now - (this.restartedAt.get(c.name) ?? 0) < RESTART_EVERY_MS) continue;
+      this.restartedAt.set(c.name, now);
+      this.log.warn({ connector: c.name, state: c.state, tasks: c.tasks }, 'pipeline monitor: connector task FAILED, restarting it');
+      this.connect.restart(c.name).catch((e: unknown) => this.log.error({ connector: c.name, err: e }, 'pipeline monitor: connector restart failed'));
+    }
+  }
+
   /** One sample, shared by callers that ask at the same time. */
   sample(): Promise<PipelineSample> {
-    this.inFlight ??= this.takeSample().finally(() => { this.inFlight = undefined; });
+    this.inFlight ??= this.takeSample().finally(() => {
+      this.inFlight = undefined;
+    });
     return this.inFlight;
   }
 
@@ -156,6 +211,7 @@ export class PipelineMonitor {
       msBehind: null,
       ...(l.error ? { error: l.error } : {}),
     }));
+    this.restartFailed(connectors, now);
 
     let kafka: PipelineSample['kafka'] = { reachable: false };
     let ends: number[] = [];
@@ -174,35 +230,76 @@ export class PipelineMonitor {
       admin = undefined;
     }
     const endMap = new Map(ends.map((v, p) => [p, v]));
-    const projectors = await Promise.all(PROJECTORS.map(async (p): Promise<ProjectorSample> => {
-      const lag = admin ? await groupLag(admin, p.groupId, config.kafka.pointsTopic, endMap).catch(() => null) : null;
-      const status = await readStatus(this.redis, p.name).catch(() => null);
-      const last = status?.lastEvent ?? null;
-      const statusAgeMs = status?.updatedAt ? now - status.updatedAt : null;
-      return {
-        name: p.name,
-        groupId: p.groupId,
-        state: statusAgeMs === null ? 'not reporting' : statusAgeMs > config.pipeline.stalledAfterMs ? 'stalled' : 'running',
-        lag: lag?.lag ?? null,
-        partitions: lag?.partitions ?? [],
-        lastEvent: last ? { userId: last.userId, seq: last.seq, occurredAt: new Date(last.occurredAt).toISOString(), appliedAt: new Date(last.appliedAt).toISOString() } : null,
-        freshnessMs: last ? last.appliedAt - last.occurredAt : null,
-        statusAgeMs,
-        applied: status?.applied ?? 0,
-        duplicatesSkipped: status?.duplicates ?? 0,
-        deadLettered: status?.deadLettered ?? 0,
-        storeRetries: status?.storeRetries ?? 0,
-        gapsStopped: status?.gapsStopped ?? 0,
-        consumerRestarts: status?.consumerRestarts ?? 0,
-      };
-    }));
-    const sample: PipelineSample = { at: now, connectors, kafka, ends, projectors, freshnessMs: null, deadLetter: { topic: config.kafka.dlqTopic, messages: dlqMessages } };
+    const groups = admin ? await this.groupMembers(admin) : null;
+    const projectors = await Promise.all(
+      PROJECTORS.map(async (p): Promise<ProjectorSample> => {
+        const lag = admin ? await groupLag(admin, p.groupId, config.kafka.pointsTopic, endMap).catch(() => null) : null;
+        const statuses = await readProjectorStatuses(this.redis, p.name).catch(() => ({ totals: null, instances: [] }));
+        const members = groups?.get(p.groupId)?.map((m) => ({ ...m, instance: instanceOfClientId(p.name, m.clientId) })) ?? null;
+        const instances = instancesOf(statuses, members, now, config.pipeline.stalledAfterMs);
+        const stuck = lag
+          ? stuckPartitions(
+              this.history.map((h) => ({ at: h.at, partitions: h.projectors.find((x) => x.name === p.name)?.partitions ?? [] })),
+              { at: now, partitions: lag.partitions },
+              config.pipeline.stalledAfterMs,
+            )
+          : [];
+        const { state, stateReason } = projectorState(instances, stuck, statuses.totals, now, config.pipeline.stalledAfterMs);
+        return {
+          name: p.name,
+          groupId: p.groupId,
+          state,
+          ...(stateReason ? { stateReason } : {}),
+          lag: lag?.lag ?? null,
+          partitions: lag?.partitions ?? [],
+          ...projectorFigures(statuses, now),
+          instances,
+        };
+      }),
+    );
+    const sample: PipelineSample = {
+      at: now,
+      connectors,
+      kafka,
+      ends,
+      projectors,
+      freshnessMs: null,
+      deadLetter: { topic: config.kafka.dlqTopic, messages: dlqMessages },
+    };
     this.estimateAges(sample);
     this.history.push(sample);
     const keepFrom = now - config.pipeline.historyMinutes * 60_000;
     while (this.history.length > 0 && this.history[0]!.at < keepFrom) this.history.shift();
     this.publishGauges(sample);
     return sample;
+  }
+
+  /**
+   * The members of every projector group with their partitions of points.events (client
+   * ids name the instances); null when the groups cannot be described.
+   */
+  private async groupMembers(admin: Admin): Promise<Map<string, Omit<GroupMember, 'instance'>[]> | null> {
+    let groups: GroupDescription[];
+    try {
+      groups = (await admin.describeGroups(PROJECTORS.map((p) => p.groupId))).groups;
+    } catch {
+      return null;
+    }
+    const topic = this.config.kafka.pointsTopic;
+    return new Map(
+      groups.map((g) => [
+        g.groupId,
+        g.members.map((m) => {
+          let partitions: number[] = [];
+          try {
+            partitions = m.memberAssignment.length > 0 ? [...(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[topic] ?? [])] : [];
+          } catch {
+            // An assignment of another protocol: no partitions known.
+          }
+          return { clientId: m.clientId, partitions };
+        }),
+      ]),
+    );
   }
 
   /** Milliseconds behind per connector, freshness per projector and end to end (see the file's comment). */
@@ -212,16 +309,29 @@ export class PipelineMonitor {
     const ageOf = (at: number | undefined) => s.at - (at ?? oldest);
     s.connectors.forEach((c, i) => {
       if (c.bytesBehind === null) return;
-      if (c.bytesBehind === 0 || !c.connectorAt) { c.msBehind = 0; return; }
+      if (c.bytesBehind === 0 || !c.connectorAt) {
+        c.msBehind = 0;
+        return;
+      }
       const target = binlogOrdinal(c.connectorAt);
-      c.msBehind = Math.round(ageOf(passedAt(history.map((h) => ({ at: h.at, value: h.connectors[i]?.database ? binlogOrdinal(h.connectors[i]!.database!) : null })), target)));
+      c.msBehind = Math.round(
+        ageOf(
+          passedAt(
+            history.map((h) => ({ at: h.at, value: h.connectors[i]?.database ? binlogOrdinal(h.connectors[i]!.database!) : null })),
+            target,
+          ),
+        ),
+      );
     });
     for (const p of s.projectors) {
       if (p.lag === null || p.lag === 0) continue;
       let age = 0;
       for (const part of p.partitions) {
         if (part.lag <= 0) continue;
-        const at = passedAt(history.map((h) => ({ at: h.at, value: h.ends[part.partition] ?? null })), part.committed);
+        const at = passedAt(
+          history.map((h) => ({ at: h.at, value: h.ends[part.partition] ?? null })),
+          part.committed,
+        );
         age = Math.max(age, ageOf(at));
       }
       p.freshnessMs = Math.round(age);
@@ -243,6 +353,21 @@ export class PipelineMonitor {
       setOrReset(g.freshness!, { projector: p.name }, p.freshnessMs);
       setOrReset(g.statusAge!, { projector: p.name }, p.statusAgeMs);
     }
+    const labels = new Map<string, Record<string, string>>();
+    for (const p of s.projectors) {
+      for (const i of p.instances) {
+        const l = { projector: p.name, instance: i.instance };
+        labels.set(`${p.name}\n${i.instance}`, l);
+        setOrReset(g.instanceStatusAge!, l, i.statusAgeMs);
+        g.instanceRunning!.set(l, i.state === 'running' ? 1 : 0);
+        g.instancePartitions!.set(l, i.partitions.length);
+      }
+    }
+    for (const [key, l] of this.instanceLabels) {
+      if (labels.has(key)) continue;
+      for (const gauge of [g.instanceStatusAge!, g.instanceRunning!, g.instancePartitions!]) gauge.remove(l);
+    }
+    this.instanceLabels = labels;
     setOrReset(g.e2e!, {}, s.freshnessMs);
   }
 }

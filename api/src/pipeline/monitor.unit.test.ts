@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { passedAt } from './monitor.ts';
 
 describe('passedAt: when a stage first went past a position, from the samples', () => {
-  const samples = [{ at: 1000, value: 100 }, { at: 3000, value: 300 }, { at: 5000, value: 300 }, { at: 7000, value: 700 }];
+  const samples = [
+    { at: 1000, value: 100 },
+    { at: 3000, value: 300 },
+    { at: 5000, value: 300 },
+    { at: 7000, value: 700 },
+  ];
 
   it('interpolates between the two samples around the crossing', () => {
     expect(passedAt(samples, 200)).toBe(2000);
@@ -15,6 +20,15 @@ describe('passedAt: when a stage first went past a position, from the samples', 
   });
 
   it('skips samples without a value', () => {
-    expect(passedAt([{ at: 1000, value: 100 }, { at: 2000, value: null }, { at: 3000, value: 300 }], 200)).toBe(2000);
+    expect(
+      passedAt(
+        [
+          { at: 1000, value: 100 },
+          { at: 2000, value: null },
+          { at: 3000, value: 300 },
+        ],
+        200,
+      ),
+    ).toBe(2000);
   });
 });

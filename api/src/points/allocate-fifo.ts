@@ -6,11 +6,11 @@ export function fifoOrder(a: Lot, b: Lot): number {
 }
 
 /**
- * Takes `amount` from the usable lots (not lapsed at `now`, points left) in FIFO
- * order. Returns the allocations, or undefined when the lots do not hold enough.
+ * Takes `amount` from the usable lots (active, not lapsed at `now`, points left) in
+ * FIFO order. Returns the allocations, or undefined when the lots do not hold enough.
  */
 export function allocateFifo(lots: readonly Lot[], amount: number, now: number): Allocation[] | undefined {
-  const usable = lots.filter((l) => l.remaining > 0 && l.expiresAt > now).sort(fifoOrder);
+  const usable = lots.filter((l) => !l.pending && l.remaining > 0 && l.expiresAt > now).sort(fifoOrder);
   const allocations: Allocation[] = [];
   let left = amount;
   for (const lot of usable) {

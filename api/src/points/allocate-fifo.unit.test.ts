@@ -7,7 +7,7 @@ const NOW = Date.UTC(2025, 0, 1);
 const DAY = 86_400_000;
 
 function lot(grantId: string, remaining: number, expiresAt: number, grantSeq: number, amount = remaining): Lot {
-  return { grantId, amount, remaining, expiresAt, grantedAt: NOW - DAY, grantSeq, revoked: false };
+  return { grantId, amount, remaining, expiresAt, grantedAt: NOW - DAY, grantSeq, revoked: false, pending: false, availableAt: null };
 }
 
 describe('allocateFifo', () => {
@@ -40,6 +40,16 @@ describe('allocateFifo', () => {
   it('skips lapsed lots, including one expiring exactly now', () => {
     const lots = [lot('lapsed', 500, NOW - 1, 1), lot('at-now', 500, NOW, 2), lot('live', 500, NOW + 1, 3)];
     expect(allocateFifo(lots, 300, NOW)).toEqual([{ grantId: 'live', amount: 300 }]);
+  });
+
+  it('skips pending lots, even ones that are due (the lazy step activates those first)', () => {
+    const lots = [
+      { ...lot('pending', 500, NOW + DAY, 1), pending: true, availableAt: NOW + 1 },
+      { ...lot('due', 500, NOW + DAY, 2), pending: true, availableAt: NOW },
+      lot('active', 500, NOW + 2 * DAY, 3),
+    ];
+    expect(allocateFifo(lots, 300, NOW)).toEqual([{ grantId: 'active', amount: 300 }]);
+    expect(allocateFifo(lots, 501, NOW)).toBeUndefined();
   });
 
   it('skips empty lots', () => {
@@ -84,10 +94,12 @@ describe('allocateFifo', () => {
     )
     .chain((specs) =>
       // Unique grantSeq values, in random order with respect to the array.
-      fc.shuffledSubarray(
-        Array.from({ length: 40 }, (_, i) => i + 1),
-        { minLength: specs.length, maxLength: specs.length },
-      ).map((seqs) => specs.map((s, i) => lot(`g${seqs[i]}`, s.remaining, NOW + s.expiresInDays * DAY, seqs[i]!, s.remaining + 1))),
+      fc
+        .shuffledSubarray(
+          Array.from({ length: 40 }, (_, i) => i + 1),
+          { minLength: specs.length, maxLength: specs.length },
+        )
+        .map((seqs) => specs.map((s, i) => lot(`g${seqs[i]}`, s.remaining, NOW + s.expiresInDays * DAY, seqs[i]!, s.remaining + 1))),
     );
 
   /** The spending order, written out independently: usable lots by (expiresAt, grantSeq). */

@@ -9,21 +9,31 @@ const DAY = 86_400_000;
 
 const ledger = () => testLedger(USER);
 
-const grant = (grantId: string, amount: number, expiresAt: number): Command =>
-  ({ kind: 'grant', userId: USER, grantId, amount, expiresAt, reason: 'test', source: null });
+const grant = (grantId: string, amount: number, expiresAt: number): Command => ({
+  kind: 'grant',
+  userId: USER,
+  grantId,
+  amount,
+  expiresAt,
+  reason: 'test',
+  source: null,
+});
 const use = (useId: string, amount: number): Command => ({ kind: 'use', userId: USER, useId, amount, orderId: null, reason: null });
 let cancellations = 0;
-const cancel = (useId: string, amount: number | null): Command =>
-  ({ kind: 'cancelUse', userId: USER, useId, cancellationId: `c-${++cancellations}`, amount, reason: null });
+const cancel = (useId: string, amount: number | null): Command => ({
+  kind: 'cancelUse',
+  userId: USER,
+  useId,
+  cancellationId: `c-${++cancellations}`,
+  amount,
+  reason: null,
+});
 const revoke = (grantId: string): Command => ({ kind: 'revoke', userId: USER, grantId, reason: 'test' });
 
 const remainingByLot = (w: Wallet): Record<string, number> => Object.fromEntries(w.lots.map((l) => [l.grantId, l.remaining]));
 
 /** A handful of grants, all made at T0, with few distinct expiries so ties are common. */
-const grantsArb = fc.array(
-  fc.record({ amount: fc.integer({ min: 1, max: 5_000 }), days: fc.integer({ min: 1, max: 4 }) }),
-  { minLength: 1, maxLength: 8 },
-);
+const grantsArb = fc.array(fc.record({ amount: fc.integer({ min: 1, max: 5_000 }), days: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 8 });
 
 function granted(specs: readonly { amount: number; days: number }[]) {
   const l = ledger();
@@ -43,14 +53,11 @@ describe('use cancellation', () => {
         expect(rest).toEqual([]);
         expect(canceled).toMatchObject({ type: 'POINTS_USE_CANCELED', amount, useId: 'u1' });
         // It gives back to exactly the lots the use took from, as much as each gave.
-        const byLot = (as: { grantId: string; amount: number }[]) =>
-          [...as].sort((a, b) => a.grantId.localeCompare(b.grantId));
+        const byLot = (as: { grantId: string; amount: number }[]) => [...as].sort((a, b) => a.grantId.localeCompare(b.grantId));
         expect(byLot(canceled!.allocations)).toEqual(byLot(used!.allocations));
         expect(remainingByLot(l.wallet)).toEqual(remainingByLot(before));
         expect(l.wallet.balance).toBe(before.balance);
-        expect(l.wallet.uses).toEqual([
-          { useId: 'u1', amount, canceled: amount, allocations: used!.allocations.map((a) => ({ ...a, restored: a.amount })) },
-        ]);
+        expect(l.wallet.uses).toEqual([{ useId: 'u1', amount, canceled: amount, allocations: used!.allocations.map((a) => ({ ...a, restored: a.amount })) }]);
       }),
       { numRuns: 300 },
     );

@@ -1,11 +1,12 @@
 /**
  * A use cancellation, full or partial: the points go back to the lots they came from,
- * latest-expiring first (restore-latest-first.ts); a share given back to a revoked or
- * lapsed lot leaves it again at once.
+ * latest-expiring first (restore-latest-first.ts); a share given back to a lot closed
+ * by revocation or lapsed leaves it again at once (returned-shares.ts).
  */
 import { DomainError } from './errors.ts';
 import { checkAmount, type Decision } from './decision.ts';
 import { restoreLatestFirst } from './restore-latest-first.ts';
+import { settleReturnedShares } from './returned-shares.ts';
 
 export const decideCancelUse: Decision<'cancelUse'> = (command, ev, now) => {
   const use = ev.state.uses.find((u) => u.useId === command.useId);
@@ -31,13 +32,5 @@ export const decideCancelUse: Decision<'cancelUse'> = (command, ev, now) => {
     allocations: restored,
     reason: command.reason,
   });
-  // A share given back to a lot that is revoked or has lapsed leaves it again at once.
-  for (const r of restored) {
-    const lot = ev.state.lots.find((l) => l.grantId === r.grantId)!;
-    if (lot.revoked) {
-      ev.emit({ type: 'POINTS_REVOKED', amount: r.amount, grantId: lot.grantId, reason: 'returned by a use cancellation to a revoked grant' });
-    } else if (lot.expiresAt <= now) {
-      ev.emit({ type: 'POINTS_EXPIRED', amount: r.amount, grantId: lot.grantId, expiresAt: lot.expiresAt });
-    }
-  }
+  settleReturnedShares(ev, restored, now, 'a use cancellation');
 };

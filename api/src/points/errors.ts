@@ -4,7 +4,12 @@ export type DomainErrorCode =
   | 'NOT_FOUND'
   | 'INSUFFICIENT_POINTS'
   | 'CANCEL_EXCEEDS_USE'
-  | 'ALREADY_REVOKED';
+  | 'ALREADY_REVOKED'
+  // Additions (order lifecycle).
+  | 'NOT_PENDING'
+  | 'REVOKE_EXCEEDS_REMAINING'
+  | 'HOLD_NOT_ACTIVE'
+  | 'CAPTURE_EXCEEDS_HOLD';
 
 export class DomainError extends Error {
   constructor(

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { decide } from './decide.ts';
 import { DomainError } from './errors.ts';
 import { evolve } from './evolve.ts';
-import { emptyWallet, type Command, type Lot, type PointEvent, type Wallet } from './types.ts';
+import { emptyWallet, type Command, type HoldRecord, type Lot, type PointEvent, type Wallet } from './types.ts';
 
 export function testLedger(userId: string) {
   let wallet: Wallet = emptyWallet(userId);
@@ -18,12 +18,12 @@ export function testLedger(userId: string) {
       return wallet;
     },
     log,
-    /** Decides and applies a command; every event's balanceAfter is the balance it leads to. */
+    /** Decides and applies a command; every event's balanceAfter, heldAfter and pendingAfter are the wallet's it leads to. */
     run(command: Command, now: number): PointEvent[] {
       const out = decide(command, wallet, now, newId);
       for (const e of out) {
         wallet = evolve(wallet, e);
-        expect(e.balanceAfter).toBe(wallet.balance);
+        expect([e.balanceAfter, e.heldAfter, e.pendingAfter]).toEqual([wallet.balance, wallet.held, wallet.pending]);
       }
       log.push(...out);
       return out;
@@ -44,6 +44,11 @@ export function testLedger(userId: string) {
       const l = wallet.lots.find((x) => x.grantId === grantId);
       if (!l) throw new Error(`no lot ${grantId}`);
       return l;
+    },
+    hold(holdId: string): HoldRecord {
+      const h = wallet.holds.find((x) => x.holdId === holdId);
+      if (!h) throw new Error(`no hold ${holdId}`);
+      return h;
     },
     remaining(grantId: string): number | undefined {
       return wallet.lots.find((l) => l.grantId === grantId)?.remaining;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { decide } from './decide.ts';
 import { testLedger } from './test-ledger.ts';
-import { emptyWallet, MAX_AMOUNT, MAX_VALIDITY_MS, type Command, } from './types.ts';
+import { emptyWallet, MAX_AMOUNT, MAX_VALIDITY_MS, type Command } from './types.ts';
 
 const USER = 'user-1';
 const T0 = Date.UTC(2025, 0, 1);
@@ -9,11 +9,24 @@ const DAY = 86_400_000;
 
 const ledger = () => testLedger(USER);
 
-const grant = (grantId: string, amount: number, expiresAt: number): Command =>
-  ({ kind: 'grant', userId: USER, grantId, amount, expiresAt, reason: 'welcome', source: 'test' });
+const grant = (grantId: string, amount: number, expiresAt: number): Command => ({
+  kind: 'grant',
+  userId: USER,
+  grantId,
+  amount,
+  expiresAt,
+  reason: 'welcome',
+  source: 'test',
+});
 const use = (useId: string, amount: number): Command => ({ kind: 'use', userId: USER, useId, amount, orderId: 'order-1', reason: null });
-const cancel = (useId: string, amount: number | null): Command =>
-  ({ kind: 'cancelUse', userId: USER, useId, cancellationId: 'cancel-1', amount, reason: 'refund' });
+const cancel = (useId: string, amount: number | null): Command => ({
+  kind: 'cancelUse',
+  userId: USER,
+  useId,
+  cancellationId: 'cancel-1',
+  amount,
+  reason: 'refund',
+});
 const revoke = (grantId: string): Command => ({ kind: 'revoke', userId: USER, grantId, reason: 'fraud' });
 
 /** Grants 1000 valid 10 days (g1000) and 500 valid 5 days (g500) at T0. */
@@ -172,7 +185,12 @@ describe('grant expiry guard', () => {
     for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY]) {
       let id = 0;
       expect(() =>
-        decide({ kind: 'grant', userId: 'u', grantId: 'g', amount: 100, expiresAt, reason: 'r', source: null }, emptyWallet('u'), Date.UTC(2025, 0, 1), () => `id-${++id}`),
+        decide(
+          { kind: 'grant', userId: 'u', grantId: 'g', amount: 100, expiresAt, reason: 'r', source: null },
+          emptyWallet('u'),
+          Date.UTC(2025, 0, 1),
+          () => `id-${++id}`,
+        ),
       ).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     }
   });

@@ -51,11 +51,13 @@ const q = new LedgerBuilder(Q)
 beforeAll(async () => {
   // The projector creates the table at start; make sure it exists for the analyst.
   await ensureDatabase(config);
-  await ensureSchema(clickhouseFrom(config, 'writer'));
+  await ensureSchema(config);
   db = await scratchDatabase();
   await new ClickHouseStore(db.ch, { maxDelayMs: 0 }).apply([...p.events, ...q.events]);
 });
-afterAll(async () => { await db?.drop(); });
+afterAll(async () => {
+  await db?.drop();
+});
 
 describe('docs/analytics.md', () => {
   it('holds at least the six queries the analysts asked for', () => {
@@ -65,7 +67,7 @@ describe('docs/analytics.md', () => {
     }
   });
 
-  it('every sql block runs as the analyst user on the ledger\'s read model', async () => {
+  it("every sql block runs as the analyst user on the ledger's read model", async () => {
     for (const sql of blocks) {
       const rows = await analyst.query(sql).catch((e: Error) => {
         throw new Error(`${e.message}\n--- in ---\n${sql}`);
@@ -82,8 +84,14 @@ describe('docs/analytics.md', () => {
     expect(daily.reduce((s, r) => s + n(r.granted), 0)).toBe(3600);
     expect(daily.reduce((s, r) => s + n(r.net), 0)).toBe(900); // the two balances: 800 + 100
 
-    expect((await run(block('AS earned'))).map((r) => [r.userId, n(r.earned)])).toEqual([[P, 1500], [Q, 600]]);
-    expect((await run(block('AS spent'))).map((r) => [r.userId, n(r.spent)])).toEqual([[Q, 500], [P, 400]]);
+    expect((await run(block('AS earned'))).map((r) => [r.userId, n(r.earned)])).toEqual([
+      [P, 1500],
+      [Q, 600],
+    ]);
+    expect((await run(block('AS spent'))).map((r) => [r.userId, n(r.spent)])).toEqual([
+      [Q, 500],
+      [P, 400],
+    ]);
 
     const expiring = await run(block('AS expiry_day'));
     expect(expiring.map((r) => [r.expiry_day, n(r.points), n(r.lots)])).toEqual([
@@ -104,9 +112,9 @@ describe('docs/analytics.md', () => {
     expect(n(delay!.avg_days_weighted)).toBe(5.8);
     expect(n(delay!.avg_days)).toBe(8.33);
 
-    const campaigns = Object.fromEntries((await run(block('AS campaign'))).map((r) => [
-      r.campaign, [n(r.granted), n(r.used), n(r.expired), n(r.revoked), n(r.outstanding)],
-    ]));
+    const campaigns = Object.fromEntries(
+      (await run(block('AS campaign'))).map((r) => [r.campaign, [n(r.granted), n(r.used), n(r.expired), n(r.revoked), n(r.outstanding)]]),
+    );
     expect(campaigns).toEqual({
       '(none)': [2000, 500, 0, 1500, 0],
       spring: [1100, 200, 0, 0, 900],
@@ -119,7 +127,10 @@ describe('docs/analytics.md', () => {
 
   it('the analyst user can neither write nor create', async () => {
     const refused = async (ch: ClickHouse, sql: string) => {
-      const err = await ch.exec(sql).then(() => undefined, (e: unknown) => e);
+      const err = await ch.exec(sql).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, sql).toBeInstanceOf(ClickHouseError);
       expect((err as Error).message, sql).toMatch(/readonly|read only|Not enough privileges/i);
     };

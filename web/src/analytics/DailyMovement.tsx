@@ -38,17 +38,31 @@ export function DailyMovement({ range }: { range: Range }) {
         <h2 id="daily-title">Daily movement by type</h2>
         <ScaleToggle id="daily-log" log={log} onChange={setLog} />
       </div>
-      <p className="muted small">{range.from} to {range.to} (UTC)</p>
+      <p className="muted small">
+        {range.from} to {range.to} (UTC)
+      </p>
       {daily.error && <ErrorMessage error={daily.error} context="The daily movement could not be loaded." />}
       {daily.loading && !daily.data && <Loading what="Loading the daily movement…" />}
       {daily.data && !any && <Empty>No points moved in this range.</Empty>}
       {daily.data && any && (
         <>
-          <BarChart title={`Points granted, used, cancelled, expired and revoked per day, ${range.from} to ${range.to}`}
-            categories={rows.map((r) => r.day)} series={series} log={log} formatCategory={shortDay} formatValue={points} />
-          <DataTable caption="Points moved per day by type"
-            columns={[{ key: 'day', label: 'Day' }, ...MOVEMENT_TYPES.map((t) => ({ key: t.key, label: t.label })), { key: 'activeUsers', label: 'Active users' }]}
-            rows={daily.data.map((r) => ({ ...r }))} />
+          <BarChart
+            title={`Points granted, used, cancelled, expired and revoked per day, ${range.from} to ${range.to}`}
+            categories={rows.map((r) => r.day)}
+            series={series}
+            log={log}
+            formatCategory={shortDay}
+            formatValue={points}
+          />
+          <DataTable
+            caption="Points moved per day by type"
+            columns={[
+              { key: 'day', label: 'Day' },
+              ...MOVEMENT_TYPES.map((t) => ({ key: t.key, label: t.label })),
+              { key: 'activeUsers', label: 'Active users' },
+            ]}
+            rows={daily.data.map((r) => ({ ...r }))}
+          />
         </>
       )}
     </section>

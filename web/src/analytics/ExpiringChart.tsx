@@ -40,18 +40,32 @@ export function ExpiringChart() {
       </div>
       <form className="form-inline" onSubmit={onSubmit} noValidate>
         <TextField id="expiring-days" label="Days ahead" value={text} onChange={setText} error={error} inputMode="numeric" required hint="1 to 3,650." />
-        <button type="submit" className="button">Show days</button>
+        <button type="submit" className="button">
+          Show days
+        </button>
       </form>
       {expiring.error && <ErrorMessage error={expiring.error} context="The expiring points could not be loaded." />}
       {expiring.loading && !expiring.data && <Loading what="Loading the expiring points…" />}
       {expiring.data && expiring.data.length === 0 && <Empty>No points expire in the next {days} days.</Empty>}
       {expiring.data && expiring.data.length > 0 && (
         <>
-          <BarChart title={`Points expiring per day over the next ${days} days`} categories={rows.map((r) => r.day)}
-            series={[{ name: 'Expiring', color: '#e65100', values }]} log={log} formatCategory={shortDay} formatValue={points} />
-          <DataTable caption="Points and lots expiring per day"
-            columns={[{ key: 'day', label: 'Day' }, { key: 'points', label: 'Points' }, { key: 'lots', label: 'Lots' }]}
-            rows={expiring.data.map((r) => ({ ...r }))} />
+          <BarChart
+            title={`Points expiring per day over the next ${days} days`}
+            categories={rows.map((r) => r.day)}
+            series={[{ name: 'Expiring', color: '#e65100', values }]}
+            log={log}
+            formatCategory={shortDay}
+            formatValue={points}
+          />
+          <DataTable
+            caption="Points and lots expiring per day"
+            columns={[
+              { key: 'day', label: 'Day' },
+              { key: 'points', label: 'Points' },
+              { key: 'lots', label: 'Lots' },
+            ]}
+            rows={expiring.data.map((r) => ({ ...r }))}
+          />
         </>
       )}
     </section>

@@ -3,7 +3,10 @@ import { useState, type FormEvent } from 'react';
 import { TextField } from '../components/TextField.tsx';
 import { checkDay, checkRange } from '../validation.ts';
 
-export interface Range { from: string; to: string }
+export interface Range {
+  from: string;
+  to: string;
+}
 
 export function RangeForm({ range, onChange }: { range: Range; onChange: (r: Range) => void }) {
   const [from, setFrom] = useState(range.from);
@@ -21,7 +24,9 @@ export function RangeForm({ range, onChange }: { range: Range; onChange: (r: Ran
     <form className="panel form-inline" onSubmit={onSubmit} noValidate aria-label="Date range">
       <TextField id="range-from" label="From (UTC day)" type="date" value={from} onChange={setFrom} error={errors.from} required />
       <TextField id="range-to" label="To (UTC day)" type="date" value={to} onChange={setTo} error={errors.to} required />
-      <button type="submit" className="button button-primary">Show range</button>
+      <button type="submit" className="button button-primary">
+        Show range
+      </button>
     </form>
   );
 }

@@ -28,7 +28,11 @@ export function TopUsers({ range }: { range: Range }) {
         <div className="field">
           <label htmlFor="top-limit">How many</label>
           <select id="top-limit" value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
-            {LIMITS.map((l) => <option key={l} value={l}>{l}</option>)}
+            {LIMITS.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
           </select>
         </div>
       </div>
@@ -37,14 +41,32 @@ export function TopUsers({ range }: { range: Range }) {
       {top.data && top.data.length === 0 && <Empty>Nobody {by} points in this range.</Empty>}
       {top.data && top.data.length > 0 && (
         <table className={`table${top.loading ? ' stale' : ''}`}>
-          <caption className="sr-only">Top users by points {by}, {range.from} to {range.to}</caption>
-          <thead><tr><th scope="col" className="num">#</th><th scope="col">User</th><th scope="col" className="num">Points {by}</th></tr></thead>
+          <caption className="sr-only">
+            Top users by points {by}, {range.from} to {range.to}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                #
+              </th>
+              <th scope="col">User</th>
+              <th scope="col" className="num">
+                Points {by}
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {top.data.map((u, i) => (
               <tr key={u.userId}>
-                <td data-label="#" className="num">{i + 1}</td>
-                <td data-label="User"><a href={customerHref(u.userId)}>{u.userId}</a></td>
-                <td data-label={`Points ${by}`} className="num">{points(u.points)}</td>
+                <td data-label="#" className="num">
+                  {i + 1}
+                </td>
+                <td data-label="User">
+                  <a href={customerHref(u.userId)}>{u.userId}</a>
+                </td>
+                <td data-label={`Points ${by}`} className="num">
+                  {points(u.points)}
+                </td>
               </tr>
             ))}
           </tbody>

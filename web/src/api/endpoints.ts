@@ -1,8 +1,34 @@
 /** One function per v1 route the console uses. */
 import { apiRequest, query } from './client.ts';
 import type {
-  ActiveGrant, Balance, CancelBody, CancelReply, DailyRow, ExpiringRow, GrantBody, GrantReply, HistoryPage,
-  PipelineHistory, PipelineStatus, RevokeBody, RevokeReply, TopUserRow, UseBody, UseReply,
+  ActivateBody,
+  ActivateReply,
+  ActiveGrant,
+  Balance,
+  CancelBody,
+  CancelReply,
+  CaptureBody,
+  CaptureReply,
+  DailyRow,
+  ExpiringRow,
+  GrantAnswer,
+  GrantBody,
+  GrantReply,
+  HistoryPage,
+  HoldAnswer,
+  HoldBody,
+  HoldReply,
+  OrderAnswer,
+  PipelineHistory,
+  PipelineStatus,
+  ReleaseBody,
+  ReleaseReply,
+  RevokeBody,
+  RevokeReply,
+  TopUserRow,
+  UseAnswer,
+  UseBody,
+  UseReply,
 } from './types.ts';
 
 const user = (userId: string) => `/v1/users/${encodeURIComponent(userId)}`;
@@ -14,6 +40,36 @@ export const getHistory = (userId: string, opts: { limit?: number; beforeSeq?: n
   apiRequest<HistoryPage>(`${user(userId)}/history${query({ limit: opts.limit, beforeSeq: opts.beforeSeq })}`, { signal: opts.signal });
 
 export const getGrants = (userId: string, signal?: AbortSignal) => apiRequest<ActiveGrant[]>(`${user(userId)}/grants`, { signal });
+
+/** The user's active holds, earliest expiry first. */
+export const getActiveHolds = (userId: string, signal?: AbortSignal) => apiRequest<HoldAnswer[]>(`${user(userId)}/holds`, { signal });
+
+/** What a lookup finds by id. */
+export type LookupKind = 'grant' | 'use' | 'hold' | 'order';
+
+/**
+ * A lookup of the read models. With `userId` and `minSeq` (the seq a command answered) the
+ * API waits (up to `waitMs`) until the projection has that write, as the balance does.
+ */
+export interface LookupOptions {
+  userId?: string;
+  minSeq?: number;
+  waitMs?: number;
+  signal?: AbortSignal;
+}
+
+const lookup = <T>(path: string, o: LookupOptions) =>
+  apiRequest<T>(
+    `${path}${query({ userId: o.minSeq === undefined ? undefined : o.userId, minSeq: o.minSeq, waitMs: o.minSeq === undefined ? undefined : o.waitMs })}`,
+    {
+      signal: o.signal,
+    },
+  );
+
+export const getGrant = (grantId: string, o: LookupOptions = {}) => lookup<GrantAnswer>(`/v1/grants/${encodeURIComponent(grantId)}`, o);
+export const getUse = (useId: string, o: LookupOptions = {}) => lookup<UseAnswer>(`/v1/uses/${encodeURIComponent(useId)}`, o);
+export const getHold = (holdId: string, o: LookupOptions = {}) => lookup<HoldAnswer>(`/v1/holds/${encodeURIComponent(holdId)}`, o);
+export const getOrder = (orderId: string, o: LookupOptions = {}) => lookup<OrderAnswer>(`/v1/orders/${encodeURIComponent(orderId)}`, o);
 
 /** A command: its path and body, sent with an Idempotency-Key. */
 export interface Command<R> {
@@ -28,21 +84,34 @@ export const commands = {
   grant: (body: GrantBody): Command<GrantReply> => ({ path: '/v1/points/grants', body }),
   use: (body: UseBody): Command<UseReply> => ({ path: '/v1/points/uses', body }),
   cancelUse: (useId: string, body: CancelBody): Command<CancelReply> => ({
-    path: `/v1/points/uses/${encodeURIComponent(useId)}/cancellations`, body,
+    path: `/v1/points/uses/${encodeURIComponent(useId)}/cancellations`,
+    body,
   }),
   revoke: (grantId: string, body: RevokeBody): Command<RevokeReply> => ({
-    path: `/v1/points/grants/${encodeURIComponent(grantId)}/revocations`, body,
+    path: `/v1/points/grants/${encodeURIComponent(grantId)}/revocations`,
+    body,
+  }),
+  activate: (grantId: string, body: ActivateBody = {}): Command<ActivateReply> => ({
+    path: `/v1/points/grants/${encodeURIComponent(grantId)}/activations`,
+    body,
+  }),
+  hold: (body: HoldBody): Command<HoldReply> => ({ path: '/v1/points/holds', body }),
+  capture: (holdId: string, body: CaptureBody): Command<CaptureReply> => ({
+    path: `/v1/points/holds/${encodeURIComponent(holdId)}/captures`,
+    body,
+  }),
+  release: (holdId: string, body: ReleaseBody = {}): Command<ReleaseReply> => ({
+    path: `/v1/points/holds/${encodeURIComponent(holdId)}/releases`,
+    body,
   }),
 };
 
 export const sendCommand = <R>(command: Command<R>, idempotencyKey: string) =>
   apiRequest<R>(command.path, { method: 'POST', body: command.body, idempotencyKey });
 
-export const getDaily = (from: string, to: string, signal?: AbortSignal) =>
-  apiRequest<DailyRow[]>(`/v1/analytics/daily${query({ from, to })}`, { signal });
+export const getDaily = (from: string, to: string, signal?: AbortSignal) => apiRequest<DailyRow[]>(`/v1/analytics/daily${query({ from, to })}`, { signal });
 
-export const getExpiring = (days: number, signal?: AbortSignal) =>
-  apiRequest<ExpiringRow[]>(`/v1/analytics/expiring${query({ days })}`, { signal });
+export const getExpiring = (days: number, signal?: AbortSignal) => apiRequest<ExpiringRow[]>(`/v1/analytics/expiring${query({ days })}`, { signal });
 
 export const getTopUsers = (by: 'earned' | 'spent', from: string, to: string, limit: number, signal?: AbortSignal) =>
   apiRequest<TopUserRow[]>(`/v1/analytics/top-users${query({ by, from, to, limit })}`, { signal });

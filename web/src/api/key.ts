@@ -26,7 +26,9 @@ export function clearApiKey(): void {
 
 export function subscribeApiKey(listener: () => void): () => void {
   listeners.add(listener);
-  return () => { listeners.delete(listener); };
+  return () => {
+    listeners.delete(listener);
+  };
 }
 
 export { STORAGE_KEY as API_KEY_STORAGE_KEY };

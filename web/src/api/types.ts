@@ -1,21 +1,95 @@
 /**
  * The shapes the v1 API answers with (see /docs/json and ../shared/API.md). The read
- * side's answers are declared once, in schemas/http-answers.ts (type imports only: the
- * console's bundle takes no code from outside web/).
+ * side's answers are declared once, in schemas/http-answers.ts and schemas/lookup-answers.ts
+ * (type imports only: the console's bundle takes no code from outside web/).
  */
 export type {
-  ActiveGrant, BalanceAnswer as Balance, CancelReply, DailyRow, ExpiringRow, GrantReply, HistoryItem, HistoryPage, RevokeReply, TopUserRow, UseReply,
+  ActivateReply,
+  ActiveGrant,
+  CancelReply,
+  CaptureReply,
+  DailyRow,
+  ExpiringRow,
+  GrantReply,
+  HistoryItem,
+  HistoryPage,
+  HoldReply,
+  ReleaseReply,
+  RevokeReply,
+  TopUserRow,
+  UseReply,
 } from '../../../schemas/http-answers.ts';
-import type { CancelReply, GrantReply, RevokeReply, UseReply } from '../../../schemas/http-answers.ts';
+import type { ActivateReply, CancelReply, CaptureReply, GrantReply, HoldReply, ReleaseReply, RevokeReply, UseReply } from '../../../schemas/http-answers.ts';
 
-export type EventType = 'POINTS_GRANTED' | 'POINTS_USED' | 'POINTS_USE_CANCELED' | 'POINTS_EXPIRED' | 'POINTS_REVOKED' | (string & {});
+/** GET /v1/users/{userId}/balance: balance (what can be spent now), held, pending, seq, … */
+export type { BalanceAnswer as Balance } from '../../../schemas/http-answers.ts';
 
-export type AnyCommandReply = GrantReply | UseReply | CancelReply | RevokeReply;
+export type EventType =
+  | 'POINTS_GRANTED'
+  | 'POINTS_GRANT_PENDING'
+  | 'POINTS_GRANT_ACTIVATED'
+  | 'POINTS_USED'
+  | 'POINTS_USE_CANCELED'
+  | 'POINTS_HELD'
+  | 'POINTS_HOLD_RELEASED'
+  | 'POINTS_EXPIRED'
+  | 'POINTS_REVOKED'
+  | (string & {});
 
-export interface GrantBody { userId: string; amount: number; validDays?: number; expiresAt?: string; reason: string; source?: string }
-export interface UseBody { userId: string; amount: number; orderId?: string; reason?: string }
-export interface CancelBody { amount?: number; reason?: string }
-export interface RevokeBody { reason: string }
+export type AnyCommandReply = GrantReply | UseReply | CancelReply | RevokeReply | ActivateReply | HoldReply | CaptureReply | ReleaseReply;
+
+// The lookups (API.md "Lookups"): GET /v1/grants/{id}, /v1/uses/{id}, /v1/holds/{id},
+// /v1/orders/{id}, /v1/users/{id}/holds (a list of HoldAnswer).
+export type { ActiveHolds, GrantAnswer, HoldAnswer, OrderAnswer, UseAnswer } from '../../../schemas/lookup-answers.ts';
+import type { GrantAnswer, HoldAnswer } from '../../../schemas/lookup-answers.ts';
+
+export type GrantState = GrantAnswer['state'];
+export type HoldState = HoldAnswer['state'];
+
+export interface GrantBody {
+  userId: string;
+  amount: number;
+  validDays?: number;
+  expiresAt?: string;
+  reason: string;
+  source?: string;
+  orderId?: string;
+  /** A pending grant: usable from then on (validDays counts from it). */
+  availableAt?: string;
+}
+export interface UseBody {
+  userId: string;
+  amount: number;
+  orderId?: string;
+  reason?: string;
+}
+export interface CancelBody {
+  amount?: number;
+  reason?: string;
+}
+export interface RevokeBody {
+  reason: string;
+  /** Only that much of what remains; none: all of it. */
+  amount?: number;
+}
+export interface ActivateBody {
+  reason?: string;
+}
+export interface HoldBody {
+  userId: string;
+  amount: number;
+  orderId?: string;
+  reason?: string;
+  ttlSeconds?: number;
+}
+export interface CaptureBody {
+  /** None: all of the hold. */
+  amount?: number;
+  reason?: string;
+}
+export interface ReleaseBody {
+  reason?: string;
+}
 
 /** How a projector reports: running (status fresh), stalled (status older than the limit), not reporting (none). */
 export type ProjectorState = 'running' | 'stalled' | 'not reporting' | (string & {});
@@ -37,9 +111,36 @@ export interface ProjectorStatus {
   storeRetries: number;
   gapsStopped: number;
   consumerRestarts?: number;
+  /** Why the projector is not running (absent when it is, and from an API older than issue 12). */
+  stateReason?: string;
+  /** Every instance of the projector's consumer group; absent from an API older than issue 12. */
+  instances?: ProjectorInstanceStatus[];
 }
 
-export interface BinlogPosition { file: string; pos: number }
+/** running (status fresh), stalled (old status, still a group member), dead (old status, not a member), not reporting (a member without status). */
+export type ProjectorInstanceState = 'running' | 'stalled' | 'dead' | 'not reporting' | (string & {});
+
+export interface ProjectorInstanceStatus {
+  instance: string;
+  state: ProjectorInstanceState;
+  updatedAt: string | null;
+  statusAgeMs: number | null;
+  /** A member of the consumer group now; null when unknown. */
+  member: boolean | null;
+  partitions: number[];
+  lastEvent: { userId: string; seq: number; occurredAt: string; appliedAt: string } | null;
+  applied: number;
+  duplicatesSkipped: number;
+  deadLettered: number;
+  storeRetries: number;
+  gapsStopped: number;
+  consumerRestarts: number;
+}
+
+export interface BinlogPosition {
+  file: string;
+  pos: number;
+}
 
 /** An outbox connector and how far it is behind its database's binlog. */
 export interface ConnectorStatus {
@@ -76,6 +177,8 @@ export interface PipelineHistoryPoint {
   cdcMsBehind: number | null;
   /** Consumer-group lag (messages) per projector name. */
   projectorLag: Record<string, number | null>;
+  /** Instances in state running per projector; absent from an API older than issue 12. */
+  projectorInstancesRunning?: Record<string, number>;
   freshnessMs: number | null;
 }
 

@@ -7,7 +7,10 @@ import { getBalance } from './endpoints.ts';
 import { toApiError, type ApiError } from './errors.ts';
 import type { Balance } from './types.ts';
 
-export interface WaitProgress { attempt: number; error: ApiError }
+export interface WaitProgress {
+  attempt: number;
+  error: ApiError;
+}
 
 export interface WaitOptions {
   signal: AbortSignal;
@@ -21,7 +24,14 @@ export interface WaitOptions {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); reject(new DOMException('aborted', 'AbortError')); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new DOMException('aborted', 'AbortError'));
+      },
+      { once: true },
+    );
   });
 }
 

@@ -45,33 +45,43 @@ export function BarChart({ title, categories, series, height = 240, log = false,
           {scale.ticks.map((t) => (
             <g key={t}>
               <line x1={M.left} x2={M.left + plotW} y1={y(t)} y2={y(t)} className="grid" />
-              <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end">{compact(t)}</text>
+              <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end">
+                {compact(t)}
+              </text>
             </g>
           ))}
-          {categories.map((c, i) => (i % labelEvery === 0 ? (
-            <text key={c} x={M.left + groupW * (i + 0.5)} y={height - 8} textAnchor="middle">{formatCategory(c)}</text>
-          ) : null))}
+          {categories.map((c, i) =>
+            i % labelEvery === 0 ? (
+              <text key={c} x={M.left + groupW * (i + 0.5)} y={height - 8} textAnchor="middle">
+                {formatCategory(c)}
+              </text>
+            ) : null,
+          )}
         </g>
         <g className="bars">
-          {categories.map((c, i) => series.map((s, j) => {
-            const v = s.values[i] ?? 0;
-            if (v <= 0) return null;
-            const top = Math.min(y(v), M.top + plotH - 1);
-            const x = M.left + groupW * i + (groupW - barW * series.length) / 2 + barW * j;
-            return (
-              <rect key={`${c}-${s.name}`} className="bar" data-series={s.name} x={x} y={top}
-                width={barW} height={M.top + plotH - top} fill={s.color}>
-                <title>{`${c} · ${s.name}: ${formatValue(v)}`}</title>
-              </rect>
-            );
-          }))}
+          {categories.map((c, i) =>
+            series.map((s, j) => {
+              const v = s.values[i] ?? 0;
+              if (v <= 0) return null;
+              const top = Math.min(y(v), M.top + plotH - 1);
+              const x = M.left + groupW * i + (groupW - barW * series.length) / 2 + barW * j;
+              return (
+                <rect key={`${c}-${s.name}`} className="bar" data-series={s.name} x={x} y={top} width={barW} height={M.top + plotH - top} fill={s.color}>
+                  <title>{`${c} · ${s.name}: ${formatValue(v)}`}</title>
+                </rect>
+              );
+            }),
+          )}
         </g>
         <line className="baseline" x1={M.left} x2={M.left + plotW} y1={M.top + plotH} y2={M.top + plotH} />
       </svg>
       {series.length > 1 && (
         <ul className="legend" aria-label="Legend">
           {series.map((s) => (
-            <li key={s.name}><span className="swatch" style={{ background: s.color }} aria-hidden="true" />{s.name}</li>
+            <li key={s.name}>
+              <span className="swatch" style={{ background: s.color }} aria-hidden="true" />
+              {s.name}
+            </li>
           ))}
         </ul>
       )}

@@ -10,14 +10,26 @@ export function ErrorMessage({ error, context }: { error: ApiError; context?: st
       <p>{describeCode(error.code)}</p>
       {problems.length > 0 ? (
         <ul className="problems">
-          {problems.map((p) => <li key={`${p.field}:${p.message}`}><code>{p.field}</code> {p.message}</li>)}
+          {problems.map((p) => (
+            <li key={`${p.field}:${p.message}`}>
+              <code>{p.field}</code> {p.message}
+            </li>
+          ))}
         </ul>
       ) : (
-        <p className="muted small">API: {error.message} <code>{error.code}</code></p>
+        <p className="muted small">
+          API: {error.message} <code>{error.code}</code>
+        </p>
       )}
-      {problems.length > 0 && <p className="muted small"><code>{error.code}</code></p>}
+      {problems.length > 0 && (
+        <p className="muted small">
+          <code>{error.code}</code>
+        </p>
+      )}
       {error.isAuth && (
-        <button type="button" className="button" onClick={clearApiKey}>Enter another key</button>
+        <button type="button" className="button" onClick={clearApiKey}>
+          Enter another key
+        </button>
       )}
     </div>
   );

@@ -4,6 +4,7 @@ import type { Route } from '../hooks/useHashRoute.ts';
 
 const LINKS = [
   { href: '#/customer', label: 'Customers', page: 'customer' },
+  { href: '#/find', label: 'Find', page: 'find' },
   { href: '#/analytics', label: 'Analytics', page: 'analytics' },
   { href: '#/pipeline', label: 'Pipeline', page: 'pipeline' },
 ] as const;
@@ -11,18 +12,26 @@ const LINKS = [
 export function Header({ route, apiKey }: { route: Route; apiKey: string | null }) {
   return (
     <header className="topbar">
-      <a className="brand" href="#/customer">Point ledger <span>admin</span></a>
+      <a className="brand" href="#/customer">
+        Point ledger <span>admin</span>
+      </a>
       {apiKey && (
         <nav aria-label="Pages" className="nav">
           {LINKS.map((l) => (
-            <a key={l.page} href={l.href} aria-current={route.page === l.page ? 'page' : undefined}>{l.label}</a>
+            <a key={l.page} href={l.href} aria-current={route.page === l.page ? 'page' : undefined}>
+              {l.label}
+            </a>
           ))}
         </nav>
       )}
       {apiKey && (
         <div className="key-info">
-          <span className="muted small" title="The key is kept in sessionStorage">Key …{apiKey.slice(-4)}</span>
-          <button type="button" className="button button-small" onClick={clearApiKey}>Forget key</button>
+          <span className="muted small" title="The key is kept in sessionStorage">
+            Key …{apiKey.slice(-4)}
+          </span>
+          <button type="button" className="button button-small" onClick={clearApiKey}>
+            Forget key
+          </button>
         </div>
       )}
     </header>

@@ -16,17 +16,15 @@ export function KeyForm() {
   return (
     <section className="panel key-panel" aria-labelledby="key-title">
       <h1 id="key-title">Enter the admin key</h1>
-      <p>
-        The console calls the ledger API with an admin key. It is kept in this tab only
-        (sessionStorage) and forgotten when the tab closes.
-      </p>
+      <p>The console calls the ledger API with an admin key. It is kept in this tab only (sessionStorage) and forgotten when the tab closes.</p>
       <p className="muted small">
         On the machine running the stack, <code>make -s keys</code> prints it as <code>ADMIN_KEY=…</code>.
       </p>
       <form onSubmit={onSubmit} noValidate className="form-inline">
-        <TextField id="api-key" label="Admin API key" type="password" value={key} onChange={setKey}
-          error={error} required autoComplete="off" />
-        <button type="submit" className="button button-primary">Use this key</button>
+        <TextField id="api-key" label="Admin API key" type="password" value={key} onChange={setKey} error={error} required autoComplete="off" />
+        <button type="submit" className="button button-primary">
+          Use this key
+        </button>
       </form>
     </section>
   );

@@ -58,13 +58,15 @@ function lastKnown(values: (number | null)[]): { i: number; v: number } | undefi
   return undefined;
 }
 
-export function LineChart({
-  title, times, series, height = 170, minTop = 0, formatValue = String, formatTick = compact, empty = 'No points yet.',
-}: Props) {
+export function LineChart({ title, times, series, height = 170, minTop = 0, formatValue = String, formatTick = compact, empty = 'No points yet.' }: Props) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const summaryId = useId();
   if (times.length === 0) {
-    return <div className="chart line-chart" ref={ref}><p className="empty">{empty}</p></div>;
+    return (
+      <div className="chart line-chart" ref={ref}>
+        <p className="empty">{empty}</p>
+      </div>
+    );
   }
 
   const plotW = Math.max(40, width - M.left - M.right);
@@ -87,10 +89,12 @@ export function LineChart({
   const latestAt = t1;
   const word = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'unknown' : formatValue(v));
   const latest = series.map((s) => `${s.name} ${word(s.values[s.values.length - 1])}`).join(', ');
-  const highest = series.map((s) => {
-    const vs = s.values.filter((v): v is number => v !== null && Number.isFinite(v));
-    return `${s.name} ${vs.length ? formatValue(Math.max(...vs)) : 'unknown'}`;
-  }).join(', ');
+  const highest = series
+    .map((s) => {
+      const vs = s.values.filter((v): v is number => v !== null && Number.isFinite(v));
+      return `${s.name} ${vs.length ? formatValue(Math.max(...vs)) : 'unknown'}`;
+    })
+    .join(', ');
 
   return (
     <div className="chart line-chart" ref={ref}>
@@ -100,12 +104,22 @@ export function LineChart({
           {scale.ticks.map((t) => (
             <g key={t}>
               <line x1={M.left} x2={M.left + plotW} y1={y(t)} y2={y(t)} className="grid" />
-              <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end">{formatTick(t)}</text>
+              <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end">
+                {formatTick(t)}
+              </text>
             </g>
           ))}
-          {span > 0 ? timeTicks.map((t) => (
-            <text key={t} x={tx(t)} y={height - 7} textAnchor="middle">{clock(t, { seconds: step < 60_000 })}</text>
-          )) : <text x={tx(t0)} y={height - 7} textAnchor="middle">{clock(t0)}</text>}
+          {span > 0 ? (
+            timeTicks.map((t) => (
+              <text key={t} x={tx(t)} y={height - 7} textAnchor="middle">
+                {clock(t, { seconds: step < 60_000 })}
+              </text>
+            ))
+          ) : (
+            <text x={tx(t0)} y={height - 7} textAnchor="middle">
+              {clock(t0)}
+            </text>
+          )}
         </g>
         <line className="baseline" x1={M.left} x2={M.left + plotW} y1={M.top + plotH} y2={M.top + plotH} />
         <g className="lines">
@@ -115,12 +129,19 @@ export function LineChart({
             return (
               <g key={s.name} className="series" data-series={s.name} data-points={parts.reduce((n, r) => n + r.length, 0)}>
                 <title>{s.name}</title>
-                {parts.map((r) => (r.length > 1 ? (
-                  <path key={r[0]!.i} className="line" stroke={s.color} strokeDasharray={s.dashed ? '5 3' : undefined}
-                    d={r.map((p, k) => `${k ? 'L' : 'M'}${x(p.i).toFixed(1)},${y(p.v).toFixed(1)}`).join('')} />
-                ) : (
-                  <circle key={r[0]!.i} className="dot" cx={x(r[0]!.i)} cy={y(r[0]!.v)} r={2} fill={s.color} />
-                )))}
+                {parts.map((r) =>
+                  r.length > 1 ? (
+                    <path
+                      key={r[0]!.i}
+                      className="line"
+                      stroke={s.color}
+                      strokeDasharray={s.dashed ? '5 3' : undefined}
+                      d={r.map((p, k) => `${k ? 'L' : 'M'}${x(p.i).toFixed(1)},${y(p.v).toFixed(1)}`).join('')}
+                    />
+                  ) : (
+                    <circle key={r[0]!.i} className="dot" cx={x(r[0]!.i)} cy={y(r[0]!.v)} r={2} fill={s.color} />
+                  ),
+                )}
                 {last && <circle className="last" cx={x(last.i)} cy={y(last.v)} r={3.5} fill={s.color} />}
               </g>
             );
@@ -130,7 +151,9 @@ export function LineChart({
       <ul className="legend" aria-hidden="true">
         {series.map((s) => (
           <li key={s.name}>
-            <svg width="20" height="10" className="legend-line" aria-hidden="true"><line x1="1" x2="19" y1="5" y2="5" stroke={s.color} strokeWidth="2.5" strokeDasharray={s.dashed ? '5 3' : undefined} /></svg>
+            <svg width="20" height="10" className="legend-line" aria-hidden="true">
+              <line x1="1" x2="19" y1="5" y2="5" stroke={s.color} strokeWidth="2.5" strokeDasharray={s.dashed ? '5 3' : undefined} />
+            </svg>
             {s.name}
           </li>
         ))}

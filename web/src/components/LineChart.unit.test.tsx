@@ -12,11 +12,18 @@ describe('LineChart', () => {
   useComponentTestEnvironment();
 
   it('draws one line per run of known values, a dot on the latest, and says the latest and highest values in words', () => {
-    render(<LineChart title="Delay over the last 10 s" times={times} formatValue={duration} series={[
-      { name: 'CDC', color: '#123456', values: [0, 200, 1200, 400, 0, 0] },
-      // A gap: two runs, the second a single value (a dot, not a path).
-      { name: 'Freshness', color: '#654321', dashed: true, values: [100, 300, null, null, null, 2500] },
-    ]} />);
+    render(
+      <LineChart
+        title="Delay over the last 10 s"
+        times={times}
+        formatValue={duration}
+        series={[
+          { name: 'CDC', color: '#123456', values: [0, 200, 1200, 400, 0, 0] },
+          // A gap: two runs, the second a single value (a dot, not a path).
+          { name: 'Freshness', color: '#654321', dashed: true, values: [100, 300, null, null, null, 2500] },
+        ]}
+      />,
+    );
     const svg = screen.getByRole('img', { name: 'Delay over the last 10 s' });
     expect(svg.querySelector('title')!.textContent).toBe('Delay over the last 10 s');
     const cdc = svg.querySelector('[data-series="CDC"]')!;
@@ -31,21 +38,30 @@ describe('LineChart', () => {
     expect(fresh.querySelectorAll('circle.dot')).toHaveLength(1);
     // The summary describes the svg.
     const summary = document.getElementById(svg.getAttribute('aria-describedby')!)!;
-    expect(summary.textContent).toBe(
-      'Latest (00:40:10 UTC): CDC 0 ms, Freshness 2.5 s. Highest over the last 10.0 s: CDC 1.2 s, Freshness 2.5 s.',
-    );
+    expect(summary.textContent).toBe('Latest (00:40:10 UTC): CDC 0 ms, Freshness 2.5 s. Highest over the last 10.0 s: CDC 1.2 s, Freshness 2.5 s.');
     // Higher values are drawn higher up.
-    const ys = [...cdc.querySelector('path.line')!.getAttribute('d')!.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
+    const ys = [
+      ...cdc
+        .querySelector('path.line')!
+        .getAttribute('d')!
+        .matchAll(/[ML][\d.]+,([\d.]+)/g),
+    ].map((m) => Number(m[1]));
     expect(ys[2]).toBeLessThan(ys[1]!);
     expect(ys[1]).toBeLessThan(ys[0]!);
     expect(screen.getByText('CDC', { selector: '.legend li' })).toBeTruthy();
   });
 
   it('says unknown for a series without a latest or any value', () => {
-    render(<LineChart title="Lag" times={times.slice(0, 2)} series={[
-      { name: 'redis', color: '#111', values: [3, null] },
-      { name: 'clickhouse', color: '#222', values: [null, null] },
-    ]} />);
+    render(
+      <LineChart
+        title="Lag"
+        times={times.slice(0, 2)}
+        series={[
+          { name: 'redis', color: '#111', values: [3, null] },
+          { name: 'clickhouse', color: '#222', values: [null, null] },
+        ]}
+      />,
+    );
     const svg = screen.getByRole('img', { name: 'Lag' });
     expect(svg.querySelector('[data-series="clickhouse"]')!.getAttribute('data-points')).toBe('0');
     expect(svg.querySelector('[data-series="clickhouse"] circle')).toBeNull();

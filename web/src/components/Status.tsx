@@ -2,7 +2,10 @@
 import type { ReactNode } from 'react';
 
 export const Loading = ({ what = 'Loading…' }: { what?: string }) => (
-  <p className="loading" role="status"><span className="spinner" aria-hidden="true" />{what}</p>
+  <p className="loading" role="status">
+    <span className="spinner" aria-hidden="true" />
+    {what}
+  </p>
 );
 
 export const Empty = ({ children }: { children: ReactNode }) => <p className="empty">{children}</p>;

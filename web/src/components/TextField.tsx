@@ -44,8 +44,16 @@ export function TextField(p: Props) {
         placeholder={p.placeholder}
         disabled={p.disabled}
       />
-      {p.hint && <p id={hintId} className="hint">{p.hint}</p>}
-      {p.error && <p id={errorId} className="field-error">{p.error}</p>}
+      {p.hint && (
+        <p id={hintId} className="hint">
+          {p.hint}
+        </p>
+      )}
+      {p.error && (
+        <p id={errorId} className="field-error">
+          {p.error}
+        </p>
+      )}
     </div>
   );
 }

@@ -31,7 +31,16 @@ export function GrantsTable({ grants, stale, onRevoke, now = Date.now() }: Props
         <table className="table responsive">
           <caption className="sr-only">Active grants, earliest expiry first</caption>
           <thead>
-            <tr><th scope="col">Grant</th><th scope="col" className="num">Remaining</th><th scope="col">Expires</th><th scope="col"><span className="sr-only">Action</span></th></tr>
+            <tr>
+              <th scope="col">Grant</th>
+              <th scope="col" className="num">
+                Remaining
+              </th>
+              <th scope="col">Expires</th>
+              <th scope="col">
+                <span className="sr-only">Action</span>
+              </th>
+            </tr>
           </thead>
           <tbody>
             {list.map((g) => {
@@ -39,17 +48,29 @@ export function GrantsTable({ grants, stale, onRevoke, now = Date.now() }: Props
               const soon = left <= EXPIRING_WITHIN_DAYS;
               return (
                 <tr key={g.grantId} className={soon ? 'expiring' : undefined}>
-                  <td data-label="Grant"><code className="id">{g.grantId}</code></td>
-                  <td data-label="Remaining" className="num">{points(g.remaining)}</td>
+                  <td data-label="Grant">
+                    <code className="id">{g.grantId}</code>
+                  </td>
+                  <td data-label="Remaining" className="num">
+                    {points(g.remaining)}
+                  </td>
                   <td data-label="Expires">
                     <span>
                       {utc(g.expiresAt, { seconds: false })}
-                      {soon && <> <span className="badge badge-warn">expires in {left} {left === 1 ? 'day' : 'days'}</span></>}
+                      {soon && (
+                        <>
+                          {' '}
+                          <span className="badge badge-warn">
+                            expires in {left} {left === 1 ? 'day' : 'days'}
+                          </span>
+                        </>
+                      )}
                     </span>
                   </td>
                   <td data-label="" className="actions">
-                    <button type="button" className="button button-small" onClick={() => onRevoke(g)}
-                      aria-label={`Revoke grant ${g.grantId}`}>Revoke…</button>
+                    <button type="button" className="button button-small" onClick={() => onRevoke(g)} aria-label={`Revoke grant ${g.grantId}`}>
+                      Revoke…
+                    </button>
                   </td>
                 </tr>
               );

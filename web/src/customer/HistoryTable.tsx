@@ -2,27 +2,52 @@
  * History, newest first, page by page back to the first event (nextBeforeSeq);
  * where Redis ends and ClickHouse begins is the API's business, not the reader's.
  */
-import { useState } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 import { getHistory } from '../api/endpoints.ts';
 import type { HistoryItem } from '../api/types.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Empty, Loading } from '../components/Status.tsx';
 import { eventLabel, points, utc } from '../format.ts';
 import { useAsync } from '../hooks/useAsync.ts';
+import { findHref } from '../hooks/useHashRoute.ts';
 
 export const PAGE_SIZE = 20;
-const MINUS = new Set(['POINTS_USED', 'POINTS_EXPIRED', 'POINTS_REVOKED']);
+const MINUS = new Set(['POINTS_USED', 'POINTS_HELD', 'POINTS_EXPIRED', 'POINTS_REVOKED']);
 
 const signed = (i: HistoryItem) => `${MINUS.has(i.type) ? '−' : '+'}${points(Math.abs(i.amount))}`;
 
-function details(i: HistoryItem): string {
-  return [
-    i.reason && `“${i.reason}”`,
-    i.orderId && `order ${i.orderId}`,
-    i.useId && `use ${i.useId}`,
-    i.grantId && `grant ${i.grantId}`,
-    i.cancellationId && `cancellation ${i.cancellationId}`,
-  ].filter(Boolean).join(' · ');
+/** Reason and ids; the order, use and grant link to the lookup page. */
+function details(i: HistoryItem): ReactNode[] {
+  const parts: [string, ReactNode][] = [];
+  if (i.reason) parts.push(['reason', `“${i.reason}”`]);
+  if (i.orderId)
+    parts.push([
+      'order',
+      <a key="order" href={findHref(i.orderId, 'order')}>
+        order {i.orderId}
+      </a>,
+    ]);
+  if (i.useId)
+    parts.push([
+      'use',
+      <a key="use" href={findHref(i.useId, 'use')}>
+        use {i.useId}
+      </a>,
+    ]);
+  if (i.grantId)
+    parts.push([
+      'grant',
+      <a key="grant" href={findHref(i.grantId, 'grant')}>
+        grant {i.grantId}
+      </a>,
+    ]);
+  if (i.cancellationId) parts.push(['cancellation', `cancellation ${i.cancellationId}`]);
+  return parts.map(([k, node], n) => (
+    <Fragment key={k}>
+      {n > 0 && ' · '}
+      {node}
+    </Fragment>
+  ));
 }
 
 /** Points cancelled per use, as far as this page shows. */
@@ -53,34 +78,55 @@ export function HistoryTable({ userId, stale, onCancelUse }: Props) {
       <h2 id="history-title">History{stale && <span className="muted small"> (updating after the command…)</span>}</h2>
       {page.error && <ErrorMessage error={page.error} context="The history could not be loaded." />}
       {!items && page.loading && <Loading what="Loading the history…" />}
-      {items && items.length === 0 && (pageNo === 1
-        ? <Empty>No history: this user has no events yet.</Empty>
-        : <Empty>No older events.</Empty>)}
+      {items && items.length === 0 && (pageNo === 1 ? <Empty>No history: this user has no events yet.</Empty> : <Empty>No older events.</Empty>)}
       {items && items.length > 0 && (
         <table className={`table responsive history${page.loading ? ' stale' : ''}`}>
           <caption className="sr-only">Events, newest first, page {pageNo}</caption>
           <thead>
             <tr>
-              <th scope="col" className="num">Seq</th><th scope="col">When</th><th scope="col">Event</th>
-              <th scope="col" className="num">Points</th><th scope="col" className="num">Balance after</th>
-              <th scope="col">Details</th><th scope="col"><span className="sr-only">Action</span></th>
+              <th scope="col" className="num">
+                Seq
+              </th>
+              <th scope="col">When</th>
+              <th scope="col">Event</th>
+              <th scope="col" className="num">
+                Points
+              </th>
+              <th scope="col" className="num">
+                Balance after
+              </th>
+              <th scope="col">Details</th>
+              <th scope="col">
+                <span className="sr-only">Action</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {items.map((i) => (
               <tr key={i.eventId} data-type={i.type}>
-                <td data-label="Seq" className="num">{i.seq}</td>
+                <td data-label="Seq" className="num">
+                  {i.seq}
+                </td>
                 <td data-label="When">{utc(i.occurredAt)}</td>
                 <td data-label="Event">{eventLabel(i.type)}</td>
-                <td data-label="Points" className={`num ${MINUS.has(i.type) ? 'minus' : 'plus'}`}>{signed(i)}</td>
-                <td data-label="Balance after" className="num">{points(i.balanceAfter)}</td>
-                <td data-label="Details" className="details">{details(i) || '—'}</td>
+                <td data-label="Points" className={`num ${MINUS.has(i.type) ? 'minus' : 'plus'}`}>
+                  {signed(i)}
+                </td>
+                <td data-label="Balance after" className="num">
+                  {points(i.balanceAfter)}
+                </td>
+                <td data-label="Details" className="details">
+                  {details(i).length > 0 ? details(i) : '—'}
+                </td>
                 <td data-label="" className="actions">
-                  {i.type === 'POINTS_USED' && i.useId && ((cancelled.get(i.useId) ?? 0) >= i.amount
-                    ? <span className="muted small">cancelled</span>
-                    : (
-                      <button type="button" className="button button-small" onClick={() => onCancelUse(i)}
-                        aria-label={`Cancel the use at seq ${i.seq}`}>Cancel use…</button>
+                  {i.type === 'POINTS_USED' &&
+                    i.useId &&
+                    ((cancelled.get(i.useId) ?? 0) >= i.amount ? (
+                      <span className="muted small">cancelled</span>
+                    ) : (
+                      <button type="button" className="button button-small" onClick={() => onCancelUse(i)} aria-label={`Cancel the use at seq ${i.seq}`}>
+                        Cancel use…
+                      </button>
                     ))}
                 </td>
               </tr>
@@ -90,11 +136,20 @@ export function HistoryTable({ userId, stale, onCancelUse }: Props) {
       )}
       {(pageNo > 1 || next !== null) && (
         <nav className="pager" aria-label="History pages">
-          <button type="button" className="button" disabled={pageNo === 1 || page.loading}
-            onClick={() => setCursors((c) => c.slice(0, -1))}>← Newer</button>
+          <button type="button" className="button" disabled={pageNo === 1 || page.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            ← Newer
+          </button>
           <span className="muted small">Page {pageNo}</span>
-          <button type="button" className="button" disabled={next === null || page.loading}
-            onClick={() => { if (next !== null) setCursors((c) => [...c, next]); }}>Older →</button>
+          <button
+            type="button"
+            className="button"
+            disabled={next === null || page.loading}
+            onClick={() => {
+              if (next !== null) setCursors((c) => [...c, next]);
+            }}
+          >
+            Older →
+          </button>
         </nav>
       )}
     </section>

@@ -17,9 +17,19 @@ export function LookupForm({ current }: { current: string | null }) {
   return (
     // biome-ignore lint/a11y/useSemanticElements: <search> is not yet in every browser the console supports; the role says the same
     <form className="panel form-inline lookup" onSubmit={onSubmit} noValidate role="search" aria-label="Look a user up">
-      <TextField id="lookup-user" label="User id" type="search" value={userId} onChange={setUserId} error={error} required
-        hint="1–64 characters: letters, digits, _ . : -" />
-      <button type="submit" className="button button-primary">Look up</button>
+      <TextField
+        id="lookup-user"
+        label="User id"
+        type="search"
+        value={userId}
+        onChange={setUserId}
+        error={error}
+        required
+        hint="1–64 characters: letters, digits, _ . : -"
+      />
+      <button type="submit" className="button button-primary">
+        Look up
+      </button>
     </form>
   );
 }

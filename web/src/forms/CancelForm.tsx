@@ -24,8 +24,12 @@ function describe(r: CancelReply): string {
   const back = r.restored.reduce((s, x) => s + x.amount, 0);
   const lapsed = r.restored.filter((x) => x.expired).reduce((s, x) => s + x.amount, 0);
   const revoked = r.restored.filter((x) => x.revoked).reduce((s, x) => s + x.amount, 0);
-  const notes = [lapsed ? `${points(lapsed)} went to lapsed grants and expired again` : '', revoked ? `${points(revoked)} went to revoked grants and were revoked again` : '']
-    .filter(Boolean).join('; ');
+  const notes = [
+    lapsed ? `${points(lapsed)} went to lapsed grants and expired again` : '',
+    revoked ? `${points(revoked)} went to revoked grants and were revoked again` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   return `Cancelled: ${points(back)} points given back at seq ${r.seq}${notes ? ` (${notes})` : ''}.`;
 }
 
@@ -65,8 +69,16 @@ export function CancelForm({ initialUseId = '', usedAmount, onCommitted }: Props
     <form ref={form} onSubmit={onSubmit} noValidate aria-labelledby="cancel-title" className="command-form">
       <h3 id="cancel-title">Cancel a use</h3>
       <div className="form-grid">
-        <TextField id="cancel-use-id" label="Use id" value={useId} onChange={setUseId} error={shown.useId} required wide
-          hint={usedAmount ? `Picked from the history: a use of ${points(usedAmount)} points.` : 'From a "Used" row of the history, or the answer of the use.'} />
+        <TextField
+          id="cancel-use-id"
+          label="Use id"
+          value={useId}
+          onChange={setUseId}
+          error={shown.useId}
+          required
+          wide
+          hint={usedAmount ? `Picked from the history: a use of ${points(usedAmount)} points.` : 'From a "Used" row of the history, or the answer of the use.'}
+        />
         <fieldset className="field validity">
           <legend>How much</legend>
           <label className="radio">
@@ -77,11 +89,18 @@ export function CancelForm({ initialUseId = '', usedAmount, onCommitted }: Props
           </label>
         </fieldset>
         {mode === 'part' && (
-          <TextField id="cancel-amount" label="Points to give back" value={amount} onChange={setAmount} error={shown.amount}
-            inputMode="numeric" required hint="Whole points, at most what is left of the use." />
+          <TextField
+            id="cancel-amount"
+            label="Points to give back"
+            value={amount}
+            onChange={setAmount}
+            error={shown.amount}
+            inputMode="numeric"
+            required
+            hint="Whole points, at most what is left of the use."
+          />
         )}
-        <TextField id="cancel-reason" label="Reason" value={reason} onChange={setReason} error={shown.reason}
-          hint="Up to 200 characters." />
+        <TextField id="cancel-reason" label="Reason" value={reason} onChange={setReason} error={shown.reason} hint="Up to 200 characters." />
       </div>
       <SubmitButton sending={state.status === 'sending'}>Cancel the use</SubmitButton>
       <CommandOutcome state={state} done={describe} />

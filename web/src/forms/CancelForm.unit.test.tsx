@@ -8,8 +8,15 @@ import { CancelForm } from './CancelForm.tsx';
 
 const USE_ID = '0b6f3c9e-1d2a-4c5b-8e7f-9a0b1c2d3e4f';
 const reply = {
-  cancellationId: 'c', eventId: 'e', userId: 'alice', seq: 9, balance: 50,
-  restored: [{ grantId: 'g1', amount: 20, expired: false, revoked: false }, { grantId: 'g2', amount: 10, expired: true, revoked: false }],
+  cancellationId: 'c',
+  eventId: 'e',
+  userId: 'alice',
+  seq: 9,
+  balance: 50,
+  restored: [
+    { grantId: 'g1', amount: 20, expired: false, revoked: false },
+    { grantId: 'g2', amount: 10, expired: true, revoked: false },
+  ],
 };
 
 describe('CancelForm', () => {

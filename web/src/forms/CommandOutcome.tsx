@@ -5,7 +5,11 @@ import type { CommandState } from '../hooks/useCommand.ts';
 export function CommandOutcome<R>({ state, done }: { state: CommandState<R>; done: (reply: R) => string }) {
   if (state.status === 'idle') return null;
   if (state.status === 'sending') {
-    return <p className="notice" role="status">{state.reusedKey ? 'Sending again with the same request key…' : 'Sending…'}</p>;
+    return (
+      <p className="notice" role="status">
+        {state.reusedKey ? 'Sending again with the same request key…' : 'Sending…'}
+      </p>
+    );
   }
   if (state.status === 'failed') {
     return (
@@ -13,12 +17,16 @@ export function CommandOutcome<R>({ state, done }: { state: CommandState<R>; don
         <ErrorMessage error={state.error} context="The command was not carried out." />
         {state.error.retryable && (
           <p className="notice notice-warn small">
-            It is not known whether the ledger got it. Submitting the same form again is safe: it
-            reuses the same request key (Idempotency-Key), so the ledger applies it at most once.
+            It is not known whether the ledger got it. Submitting the same form again is safe: it reuses the same request key (Idempotency-Key), so the ledger
+            applies it at most once.
           </p>
         )}
       </div>
     );
   }
-  return <p className="notice notice-ok" role="status">{done(state.reply)}</p>;
+  return (
+    <p className="notice notice-ok" role="status">
+      {done(state.reply)}
+    </p>
+  );
 }

@@ -1,14 +1,16 @@
 /**
- * The four commands for one user, one form at a time. The grants list and the
+ * The commands for one user, one form at a time (a hold's capture and release are
+ * on the holds list, a pending grant's activation on the grant's answer and lookup). The grants list and the
  * history open the revoke and cancel forms here, filled in (`pick`).
  */
 import { useEffect, useRef, useState } from 'react';
 import { CancelForm } from './CancelForm.tsx';
 import { GrantForm } from './GrantForm.tsx';
+import { HoldForm } from './HoldForm.tsx';
 import { RevokeForm } from './RevokeForm.tsx';
 import { UseForm } from './UseForm.tsx';
 
-export type CommandTab = 'grant' | 'use' | 'cancel' | 'revoke';
+export type CommandTab = 'grant' | 'use' | 'hold' | 'cancel' | 'revoke';
 
 export type CommandPick =
   | { tab: 'cancel'; useId: string; amount: number; nonce: number }
@@ -17,6 +19,7 @@ export type CommandPick =
 const TABS: { tab: CommandTab; label: string }[] = [
   { tab: 'grant', label: 'Grant' },
   { tab: 'use', label: 'Use' },
+  { tab: 'hold', label: 'Hold' },
   { tab: 'cancel', label: 'Cancel a use' },
   { tab: 'revoke', label: 'Revoke a grant' },
 ];
@@ -57,18 +60,29 @@ export function CommandPanel({ userId, pick, onCommitted }: Props) {
           </button>
         ))}
       </div>
-      {/* All four stay mounted, so a form keeps its request key across tab switches. */}
-      <div data-tab="grant" hidden={tab !== 'grant'}><GrantForm userId={userId} onCommitted={onCommitted} /></div>
-      <div data-tab="use" hidden={tab !== 'use'}><UseForm userId={userId} onCommitted={onCommitted} /></div>
+      {/* All of them stay mounted, so a form keeps its request key across tab switches. */}
+      <div data-tab="grant" hidden={tab !== 'grant'}>
+        <GrantForm userId={userId} onCommitted={onCommitted} />
+      </div>
+      <div data-tab="use" hidden={tab !== 'use'}>
+        <UseForm userId={userId} onCommitted={onCommitted} />
+      </div>
+      <div data-tab="hold" hidden={tab !== 'hold'}>
+        <HoldForm userId={userId} onCommitted={onCommitted} />
+      </div>
       <div data-tab="cancel" hidden={tab !== 'cancel'}>
-        {pick?.tab === 'cancel'
-          ? <CancelForm key={pick.nonce} initialUseId={pick.useId} usedAmount={pick.amount} onCommitted={onCommitted} />
-          : <CancelForm onCommitted={onCommitted} />}
+        {pick?.tab === 'cancel' ? (
+          <CancelForm key={pick.nonce} initialUseId={pick.useId} usedAmount={pick.amount} onCommitted={onCommitted} />
+        ) : (
+          <CancelForm onCommitted={onCommitted} />
+        )}
       </div>
       <div data-tab="revoke" hidden={tab !== 'revoke'}>
-        {pick?.tab === 'revoke'
-          ? <RevokeForm key={pick.nonce} initialGrantId={pick.grantId} remaining={pick.remaining} onCommitted={onCommitted} />
-          : <RevokeForm onCommitted={onCommitted} />}
+        {pick?.tab === 'revoke' ? (
+          <RevokeForm key={pick.nonce} initialGrantId={pick.grantId} remaining={pick.remaining} onCommitted={onCommitted} />
+        ) : (
+          <RevokeForm onCommitted={onCommitted} />
+        )}
       </div>
     </section>
   );

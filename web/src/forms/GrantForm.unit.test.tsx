@@ -2,7 +2,7 @@
 import { render, screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { json, mockFetch } from '../test-support/fetch-mock.ts';
+import { apiError, json, mockFetch } from '../test-support/fetch-mock.ts';
 import { TEST_KEY, useComponentTestEnvironment } from '../test-support/environment.ts';
 import { GrantForm } from './GrantForm.tsx';
 
@@ -19,7 +19,10 @@ const submit = () => screen.getByRole('button', { name: 'Grant points' });
 const errorOf = (label: string | RegExp) => {
   const input = screen.getByLabelText(label);
   expect(input.getAttribute('aria-invalid')).toBe('true');
-  const id = input.getAttribute('aria-describedby')!.split(' ').find((x) => x.endsWith('-error'))!;
+  const id = input
+    .getAttribute('aria-describedby')!
+    .split(' ')
+    .find((x) => x.endsWith('-error'))!;
   return document.getElementById(id)!.textContent;
 };
 
@@ -123,10 +126,93 @@ describe('GrantForm', () => {
 
   it('puts the fields a VALIDATION_FAILED answer names on those fields', async () => {
     const { user } = setup();
-    mockFetch(() => json(400, { error: { code: 'VALIDATION_FAILED', message: 'body.reason is bad', details: [{ field: 'body.reason', message: 'must not be blank' }] } }));
+    mockFetch(() =>
+      json(400, { error: { code: 'VALIDATION_FAILED', message: 'body.reason is bad', details: [{ field: 'body.reason', message: 'must not be blank' }] } }),
+    );
     await user.type(screen.getByLabelText('Amount'), '5');
     await user.type(screen.getByLabelText('Reason'), 'x{Enter}');
     await screen.findByText('The API says: must not be blank');
     expect(screen.getByRole('alert').textContent).toContain('a field is not valid');
+  });
+
+  it('sends orderId and availableAt (as UTC): a pending grant, whose answer offers "Activate now"', async () => {
+    const { user, onCommitted } = setup();
+    const pending = { ...reply, seq: 8, balance: 0, held: 0, pending: 100, state: 'PENDING', availableAt: '2099-01-01T12:00:00.000Z' };
+    const api = mockFetch((c) =>
+      c.path.endsWith('/activations')
+        ? json(201, { grantId: reply.grantId, eventId: 'e2', userId: 'alice', seq: 9, balance: 100, held: 0, pending: 0, activated: 100 })
+        : json(201, pending),
+    );
+    await user.type(screen.getByLabelText('Amount'), '100');
+    await user.type(screen.getByLabelText('Reason'), 'order reward');
+    await user.type(screen.getByLabelText(/Order id/), 'order-9');
+    await user.type(screen.getByLabelText(/Usable from/), '2099-01-01T12:00');
+    await user.click(submit());
+    await screen.findByText(`Granted 100 points at seq 8, pending until 2099-01-01 12:00:00 UTC (grant ${reply.grantId}, expires 2027-11-21 00:00:00 UTC).`);
+    expect(api.calls[0]!.body).toEqual({
+      userId: 'alice',
+      amount: 100,
+      validDays: 365,
+      reason: 'order reward',
+      orderId: 'order-9',
+      availableAt: '2099-01-01T12:00:00.000Z',
+    });
+    expect(onCommitted).toHaveBeenLastCalledWith(8);
+    expect(screen.getByRole('link', { name: 'Look the grant up' }).getAttribute('href')).toBe(`#/find/grant/${reply.grantId}`);
+
+    await user.click(screen.getByRole('button', { name: /^Activate now/ }));
+    await screen.findByText(`Activated 100 points at seq 9: they are usable now (grant ${reply.grantId}).`);
+    const activation = api.calls[1]!;
+    expect(activation.path).toBe(`/v1/points/grants/${reply.grantId}/activations`);
+    expect(activation.method).toBe('POST');
+    expect(activation.body).toEqual({});
+    expect(activation.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(activation.headers['idempotency-key']).not.toBe(api.calls[0]!.headers['idempotency-key']);
+    expect(onCommitted).toHaveBeenLastCalledWith(9);
+    expect(screen.queryByRole('button', { name: /^Activate now/ })).toBeNull();
+  });
+
+  it('shows no "Activate now" for a grant usable at once', async () => {
+    const { user } = setup();
+    mockFetch(() => json(201, { ...reply, state: 'ACTIVE', availableAt: null }));
+    await user.type(screen.getByLabelText('Amount'), '5');
+    await user.type(screen.getByLabelText('Reason'), 'x{Enter}');
+    await screen.findByText(/Granted 5 points at seq 7 \(grant/);
+    expect(screen.queryByRole('button', { name: /^Activate now/ })).toBeNull();
+  });
+
+  it('says NOT_PENDING in words when the grant became usable meanwhile', async () => {
+    const { user } = setup();
+    mockFetch((c) =>
+      c.path.endsWith('/activations')
+        ? apiError(409, 'NOT_PENDING', 'the grant is not pending')
+        : json(201, { ...reply, state: 'PENDING', availableAt: '2099-01-01T00:00:00.000Z' }),
+    );
+    await user.type(screen.getByLabelText('Amount'), '5');
+    await user.type(screen.getByLabelText('Reason'), 'x');
+    await user.type(screen.getByLabelText(/Usable from/), '2099-01-01T00:00{Enter}');
+    await user.click(await screen.findByRole('button', { name: /^Activate now/ }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('This grant is not pending (any more)');
+    expect(alert.textContent).toContain('NOT_PENDING');
+  });
+
+  it('refuses an availableAt in the past, after the expiry, or an order id the API would refuse', async () => {
+    const { user, api } = setup();
+    await user.type(screen.getByLabelText('Amount'), '10');
+    await user.type(screen.getByLabelText('Reason'), 'welcome');
+    await user.type(screen.getByLabelText(/Order id/), 'order/1');
+    await user.type(screen.getByLabelText(/Usable from/), '2020-01-01T10:00');
+    await user.click(submit());
+    expect(errorOf(/Usable from/)).toMatch(/must be in the future/);
+    expect(errorOf(/Order id/)).toMatch(/may only hold/);
+    await user.clear(screen.getByLabelText(/Order id/));
+    await user.clear(screen.getByLabelText(/Usable from/));
+    await user.type(screen.getByLabelText(/Usable from/), '2099-06-01T10:00');
+    await user.click(screen.getByLabelText('until a date and time'));
+    await user.type(screen.getByLabelText('Expires at (UTC)'), '2099-01-01T10:00');
+    await user.click(submit());
+    expect(errorOf(/Usable from/)).toMatch(/before they expire/);
+    expect(api.calls).toHaveLength(0);
   });
 });

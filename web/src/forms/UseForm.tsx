@@ -53,12 +53,18 @@ export function UseForm({ userId, onCommitted }: { userId: string; onCommitted: 
       <h3 id="use-title">Use points of {userId}</h3>
       {shown.userId && <p className="field-error">{shown.userId}</p>}
       <div className="form-grid">
-        <TextField id="use-amount" label="Amount" value={amount} onChange={setAmount} error={shown.amount}
-          inputMode="numeric" required hint="Whole points, 1 to 1,000,000,000." />
-        <TextField id="use-order" label="Order id" value={orderId} onChange={setOrderId} error={shown.orderId}
-          hint="Up to 100 characters." />
-        <TextField id="use-reason" label="Reason" value={reason} onChange={setReason} error={shown.reason}
-          hint="Up to 200 characters." />
+        <TextField
+          id="use-amount"
+          label="Amount"
+          value={amount}
+          onChange={setAmount}
+          error={shown.amount}
+          inputMode="numeric"
+          required
+          hint="Whole points, 1 to 1,000,000,000."
+        />
+        <TextField id="use-order" label="Order id" value={orderId} onChange={setOrderId} error={shown.orderId} hint="Up to 100 characters." />
+        <TextField id="use-reason" label="Reason" value={reason} onChange={setReason} error={shown.reason} hint="Up to 200 characters." />
       </div>
       <SubmitButton sending={state.status === 'sending'}>Use points</SubmitButton>
       <CommandOutcome state={state} done={(r) => `Used ${points(sent.current)} points at seq ${r.seq} (use ${r.useId}).`} />

@@ -11,7 +11,7 @@ const ok = json.bind(null, 201, { useId: '0b6f3c9e-1d2a-4c5b-8e7f-9a0b1c2d3e4f',
 /** Answers in turn, one per POST. */
 function answers(...list: (() => Response | Promise<Response>)[]): Handler {
   let i = 0;
-  return () => (list[Math.min(i++, list.length - 1)]!)();
+  return () => list[Math.min(i++, list.length - 1)]!();
 }
 
 function setup(handler: Handler) {

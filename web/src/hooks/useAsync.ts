@@ -12,7 +12,12 @@ export interface AsyncState<T> {
   reload: () => void;
 }
 
-interface Inner<T> { key: string; data?: T; error?: ApiError; loading: boolean }
+interface Inner<T> {
+  key: string;
+  data?: T;
+  error?: ApiError;
+  loading: boolean;
+}
 
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): AsyncState<T> {
   const key = JSON.stringify(deps);
@@ -24,8 +29,12 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: rea
     const ac = new AbortController();
     setState((s) => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
     load(ac.signal).then(
-      (data) => { if (!ac.signal.aborted) setState({ key, data, loading: false }); },
-      (e: unknown) => { if (!ac.signal.aborted) setState((s) => ({ key, data: s.key === key ? s.data : undefined, error: toApiError(e), loading: false })); },
+      (data) => {
+        if (!ac.signal.aborted) setState({ key, data, loading: false });
+      },
+      (e: unknown) => {
+        if (!ac.signal.aborted) setState((s) => ({ key, data: s.key === key ? s.data : undefined, error: toApiError(e), loading: false }));
+      },
     );
     return () => ac.abort();
     // `load` is recreated each render; `key` and `tick` say when to load again.

@@ -19,30 +19,36 @@ export function useBalance(userId: string, options: { waitMs?: number } = {}) {
   const running = useRef<AbortController | null>(null);
   const waitMs = options.waitMs;
 
-  const start = useCallback((minSeq?: number): Promise<Balance | null> => {
-    running.current?.abort();
-    const ac = new AbortController();
-    running.current = ac;
-    setView(minSeq === undefined ? { status: 'loading' } : { status: 'waiting', seq: minSeq });
-    const load = minSeq === undefined
-      ? getBalance(userId, { signal: ac.signal })
-      : waitForSeq(userId, minSeq, {
-          signal: ac.signal,
-          waitMs,
-          onRetry: (progress) => { if (!ac.signal.aborted) setView({ status: 'waiting', seq: minSeq, progress }); },
-        });
-    return load.then(
-      (balance) => {
-        if (ac.signal.aborted) return null;
-        setView({ status: 'ready', balance });
-        return balance;
-      },
-      (e: unknown) => {
-        if (!ac.signal.aborted) setView({ status: 'error', error: toApiError(e) });
-        return null;
-      },
-    );
-  }, [userId, waitMs]);
+  const start = useCallback(
+    (minSeq?: number): Promise<Balance | null> => {
+      running.current?.abort();
+      const ac = new AbortController();
+      running.current = ac;
+      setView(minSeq === undefined ? { status: 'loading' } : { status: 'waiting', seq: minSeq });
+      const load =
+        minSeq === undefined
+          ? getBalance(userId, { signal: ac.signal })
+          : waitForSeq(userId, minSeq, {
+              signal: ac.signal,
+              waitMs,
+              onRetry: (progress) => {
+                if (!ac.signal.aborted) setView({ status: 'waiting', seq: minSeq, progress });
+              },
+            });
+      return load.then(
+        (balance) => {
+          if (ac.signal.aborted) return null;
+          setView({ status: 'ready', balance });
+          return balance;
+        },
+        (e: unknown) => {
+          if (!ac.signal.aborted) setView({ status: 'error', error: toApiError(e) });
+          return null;
+        },
+      );
+    },
+    [userId, waitMs],
+  );
 
   useEffect(() => {
     void start();
@@ -50,6 +56,8 @@ export function useBalance(userId: string, options: { waitMs?: number } = {}) {
   }, [start]);
 
   const catchUp = useCallback((seq: number) => start(seq), [start]);
-  const reload = useCallback(() => { void start(); }, [start]);
+  const reload = useCallback(() => {
+    void start();
+  }, [start]);
   return { view, catchUp, reload };
 }

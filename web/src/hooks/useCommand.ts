@@ -13,7 +13,11 @@ export type CommandState<R> =
   | { status: 'done'; reply: R; replayed?: boolean }
   | { status: 'failed'; error: ApiError };
 
-interface LastAttempt { fingerprint: string; key: string; retryable: boolean }
+interface LastAttempt {
+  fingerprint: string;
+  key: string;
+  retryable: boolean;
+}
 
 export const newIdempotencyKey = () => crypto.randomUUID();
 

@@ -7,7 +7,9 @@ export function useElementWidth<E extends HTMLElement>(fallback = 640) {
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const measure = () => { if (el.clientWidth > 0) setWidth(el.clientWidth); };
+    const measure = () => {
+      if (el.clientWidth > 0) setWidth(el.clientWidth);
+    };
     measure();
     if (typeof ResizeObserver === 'undefined') return;
     const ro = new ResizeObserver(measure);

@@ -1,11 +1,27 @@
-/** Hash routing (#/customer/alice, #/analytics, #/pipeline): the static server needs no fallback. */
+/**
+ * Hash routing (#/customer/alice, #/find/order-1, #/find/grant/<id>, #/analytics, #/pipeline):
+ * the static server needs no fallback.
+ */
 import { useSyncExternalStore } from 'react';
+import type { LookupKind } from '../api/endpoints.ts';
 
 export type Route =
   | { page: 'customer'; userId: string | null }
+  /** `kind` null: the id was typed in, so it may be any of them. */
+  | { page: 'find'; kind: LookupKind | null; id: string | null }
   | { page: 'analytics' }
   | { page: 'pipeline' }
   | { page: 'notFound'; path: string };
+
+const KINDS: readonly string[] = ['grant', 'use', 'hold', 'order'] satisfies LookupKind[];
+
+function decode(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
+}
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
@@ -20,12 +36,22 @@ export function parseRoute(hash: string): Route {
     }
     return { page: 'customer', userId };
   }
+  if (parts[0] === 'find' && parts.length <= 3) {
+    if (parts.length === 1) return { page: 'find', kind: null, id: null };
+    if (parts.length === 3 && !KINDS.includes(parts[1]!)) return { page: 'notFound', path };
+    const id = decode(parts[parts.length - 1]!);
+    if (id === null) return { page: 'notFound', path };
+    return { page: 'find', kind: parts.length === 3 ? (parts[1] as LookupKind) : null, id };
+  }
   if (parts[0] === 'analytics' && parts.length === 1) return { page: 'analytics' };
   if (parts[0] === 'pipeline' && parts.length === 1) return { page: 'pipeline' };
   return { page: 'notFound', path };
 }
 
 export const customerHref = (userId: string) => `#/customer/${encodeURIComponent(userId)}`;
+
+/** The lookup page for an id; with its kind when it is known (one request, not one per kind). */
+export const findHref = (id: string, kind?: LookupKind) => `#/find/${kind ? `${kind}/` : ''}${encodeURIComponent(id)}`;
 
 const subscribe = (cb: () => void) => {
   window.addEventListener('hashchange', cb);

@@ -32,10 +32,16 @@ export function usePolling<T>(load: (signal: AbortSignal) => Promise<T>, everyMs
         if (ac.signal.aborted) return;
         setState((s) => ({ ...s, error: toApiError(e), triedAt: new Date() }));
       }
-      if (!ac.signal.aborted) timer = setTimeout(() => { void once(); }, everyMs);
+      if (!ac.signal.aborted)
+        timer = setTimeout(() => {
+          void once();
+        }, everyMs);
     };
     void once();
-    return () => { ac.abort(); clearTimeout(timer); };
+    return () => {
+      ac.abort();
+      clearTimeout(timer);
+    };
   }, [everyMs, tick]);
 
   const refreshNow = useCallback(() => setTick((t) => t + 1), []);

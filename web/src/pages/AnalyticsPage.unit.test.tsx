@@ -16,7 +16,10 @@ describe('AnalyticsPage', () => {
     const api = mockFetch((c) => {
       if (c.path === '/v1/analytics/daily') return json(200, [{ day: t, granted: 500, used: 200, useCanceled: 0, expired: 10, revoked: 0, activeUsers: 3 }]);
       if (c.path === '/v1/analytics/expiring') return json(200, [{ day: addDays(t, 3), points: 70, lots: 2 }]);
-      return json(200, [{ userId: 'alice', points: 500 }, { userId: 'bob', points: 20 }]);
+      return json(200, [
+        { userId: 'alice', points: 500 },
+        { userId: 'bob', points: 20 },
+      ]);
     });
     render(<AnalyticsPage />);
     const daily = await screen.findByRole('img', { name: /per day,/ });

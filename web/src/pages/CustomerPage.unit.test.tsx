@@ -4,11 +4,17 @@ import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { getApiKey } from '../api/key.ts';
 import type { HistoryItem } from '../api/types.ts';
-import { apiError, deferred, emptyUser, json, mockFetch, networkDown } from '../test-support/fetch-mock.ts';
+import { apiError, deferred, emptyUser, HOLD_ID, holdRecord, json, lookups, mockFetch, networkDown, USE_ID } from '../test-support/fetch-mock.ts';
 import { useComponentTestEnvironment } from '../test-support/environment.ts';
 import { CustomerPage } from './CustomerPage.tsx';
 
-const balance = (b: number, seq: number) => ({ userId: 'alice', balance: b, seq, updatedAt: '2026-11-21T10:00:00.000Z', expiringSoon: { amount: 0, withinDays: 30 } });
+const balance = (b: number, seq: number) => ({
+  userId: 'alice',
+  balance: b,
+  seq,
+  updatedAt: '2026-11-21T10:00:00.000Z',
+  expiringSoon: { amount: 0, withinDays: 30 },
+});
 
 function item(seq: number): HistoryItem {
   return { eventId: `e${seq}`, seq, type: 'POINTS_GRANTED', amount: 10, balanceAfter: seq * 10, occurredAt: '2026-11-21T10:00:00.000Z', grantId: `g${seq}` };
@@ -44,7 +50,15 @@ describe('CustomerPage', () => {
     const second = deferred();
     let waits = 0;
     const api = mockFetch((c) => {
-      if (c.method === 'POST') return json(201, { grantId: '0b6f3c9e-1d2a-4c5b-8e7f-9a0b1c2d3e4f', eventId: 'e', userId: 'alice', seq: 1, balance: 100, expiresAt: '2027-11-21T00:00:00.000Z' });
+      if (c.method === 'POST')
+        return json(201, {
+          grantId: '0b6f3c9e-1d2a-4c5b-8e7f-9a0b1c2d3e4f',
+          eventId: 'e',
+          userId: 'alice',
+          seq: 1,
+          balance: 100,
+          expiresAt: '2027-11-21T00:00:00.000Z',
+        });
       if (c.path.endsWith('/balance') && c.url.searchParams.has('minSeq')) return (waits++ === 0 ? first : second).promise;
       return emptyUser(c)!;
     });
@@ -79,7 +93,8 @@ describe('CustomerPage', () => {
   it('keeps waiting through a network error while catching up', async () => {
     let waits = 0;
     mockFetch((c) => {
-      if (c.method === 'POST') return json(201, { useId: '0b6f3c9e-1d2a-4c5b-8e7f-9a0b1c2d3e4f', eventId: 'e', userId: 'alice', seq: 2, balance: 0, allocations: [] });
+      if (c.method === 'POST')
+        return json(201, { useId: '0b6f3c9e-1d2a-4c5b-8e7f-9a0b1c2d3e4f', eventId: 'e', userId: 'alice', seq: 2, balance: 0, allocations: [] });
       if (c.url.searchParams.has('minSeq')) return waits++ === 0 ? networkDown() : json(200, balance(0, 2));
       return emptyUser(c)!;
     });
@@ -126,7 +141,9 @@ describe('CustomerPage', () => {
     mockFetch(() => networkDown());
     render(<CustomerPage userId="alice" />);
     const alerts = await screen.findAllByText('The API cannot be reached. Check that it is running.');
-    expect(alerts.length).toBe(3);
+    // Balance, grants, holds and history.
+    await vi.waitFor(() => expect(screen.getAllByText('The API cannot be reached. Check that it is running.').length).toBe(4));
+    expect(alerts.length).toBeGreaterThan(0);
   });
 
   it('asks to re-enter the key on 401, and forgets the key when asked', async () => {
@@ -143,5 +160,59 @@ describe('CustomerPage', () => {
     render(<CustomerPage userId="alice" />);
     const found = await screen.findAllByText('This key is not allowed to do that. Re-enter a key with the admin scope.');
     expect(found.length).toBeGreaterThan(0);
+  });
+
+  it('shows held and pending beside the balance, and "—" when the API does not send them', async () => {
+    let withParts = true;
+    mockFetch((c) => (c.path.endsWith('/balance') ? json(200, withParts ? { ...balance(60, 3), held: 40, pending: 100 } : balance(60, 3)) : emptyUser(c)!));
+    const { unmount } = render(<CustomerPage userId="alice" />);
+    await vi.waitFor(() => expect(screen.getByTestId('balance').textContent).toBe('60 points'));
+    expect(screen.getByTestId('held').textContent).toBe('40');
+    expect(screen.getByTestId('pending').textContent).toBe('100');
+    unmount();
+    withParts = false;
+    render(<CustomerPage userId="alice" />);
+    await vi.waitFor(() => expect(screen.getByTestId('balance').textContent).toBe('60 points'));
+    expect(screen.getByTestId('held').textContent).toBe('—');
+  });
+
+  it('captures a hold from the list, waits for its seq, then reads balance, holds and history again', async () => {
+    let captured = false;
+    const gate = deferred();
+    const api = mockFetch((c) => {
+      if (c.method === 'POST') {
+        captured = true;
+        return json(201, {
+          holdId: HOLD_ID,
+          useId: USE_ID,
+          eventId: 'e',
+          userId: 'alice',
+          seq: 4,
+          balance: 60,
+          held: 0,
+          pending: 0,
+          captured: 40,
+          released: 0,
+          allocations: [],
+        });
+      }
+      if (c.path.endsWith('/balance')) {
+        if (c.url.searchParams.get('minSeq') === '4') return gate.promise;
+        return json(200, { ...balance(60, 3), held: 40, pending: 0 });
+      }
+      return lookups({ holds: [holdRecord({ state: captured ? 'CAPTURED' : 'ACTIVE', orderId: 'order-7' })] })(c) ?? emptyUser(c)!;
+    });
+    render(<CustomerPage userId="alice" />);
+    const holds = () => screen.getByRole('region', { name: /Active holds/ });
+    await within(holds()).findByRole('link', { name: HOLD_ID });
+    await userEvent.setup().click(screen.getByRole('button', { name: `Capture hold ${HOLD_ID}` }));
+    await screen.findByText('Waiting for the read model to catch up to seq 4…');
+    expect(screen.queryByTestId('held')).toBeNull();
+    gate.resolve(json(200, { ...balance(60, 4), held: 0, pending: 0 }));
+    await vi.waitFor(() => expect(screen.getByTestId('held').textContent).toBe('0'));
+    await within(holds()).findByText('No active holds.');
+    expect(within(holds()).getByText(`Captured 40 points at seq 4 as use ${USE_ID}.`)).toBeTruthy();
+    expect(api.calls.filter((c) => c.path === '/v1/users/alice/holds')).toHaveLength(2);
+    expect(api.calls.filter((c) => c.path === '/v1/users/alice/history')).toHaveLength(2);
   });
 });

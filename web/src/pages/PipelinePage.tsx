@@ -1,14 +1,15 @@
 /**
  * The pipeline: end-to-end freshness; each outbox connector with its tasks and how far
  * it is behind its database's binlog (bytes, ms); Kafka; dead letters; state, lag,
- * freshness and consumer restarts per projector; and the last minutes of those figures
+ * freshness and consumer restarts per projector, and each of its instances (state, the
+ * partitions it holds, its last event and status age); and the last minutes of those figures
  * as line charts (GET /v1/pipeline/history). Status and history are fetched together,
  * every 3 s.
  */
 import { useRef } from 'react';
 import { getPipelineHistory, getPipelineStatus } from '../api/endpoints.ts';
 import { describeCode, toApiError, type ApiError } from '../api/errors.ts';
-import type { ConnectorStatus, PipelineHistory, PipelineHistoryPoint, PipelineStatus, ProjectorStatus } from '../api/types.ts';
+import type { ConnectorStatus, PipelineHistory, PipelineHistoryPoint, PipelineStatus, ProjectorInstanceStatus, ProjectorStatus } from '../api/types.ts';
 import { StateBadge, Badge } from '../components/Badge.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { LineChart, type LineSeries } from '../components/LineChart.tsx';
@@ -66,13 +67,23 @@ export function PipelinePage() {
       <h1>Pipeline</h1>
       <div className="toolbar">
         <p className="muted small" role="status" aria-live="polite">
-          {v ? <>Last refresh: <time dateTime={view.at?.toISOString()}>{time(view.at)}</time> · every {REFRESH_MS / 1000} s</> : 'Refreshing every 3 s'}
+          {v ? (
+            <>
+              Last refresh: <time dateTime={view.at?.toISOString()}>{time(view.at)}</time> · every {REFRESH_MS / 1000} s
+            </>
+          ) : (
+            'Refreshing every 3 s'
+          )}
         </p>
-        <button type="button" className="button" onClick={view.refreshNow}>Refresh now</button>
+        <button type="button" className="button" onClick={view.refreshNow}>
+          Refresh now
+        </button>
       </div>
       {view.error && (
-        <ErrorMessage error={view.error}
-          context={v ? `The last refresh failed (${time(view.triedAt)}); what follows is from ${time(view.at)}.` : 'The pipeline status could not be loaded.'} />
+        <ErrorMessage
+          error={view.error}
+          context={v ? `The last refresh failed (${time(view.triedAt)}); what follows is from ${time(view.at)}.` : 'The pipeline status could not be loaded.'}
+        />
       )}
       {!v && !view.error && <Loading what="Loading the pipeline status…" />}
       {v && <Status s={v.status} history={v.history} historyError={v.historyError} />}
@@ -97,13 +108,29 @@ function Status({ s, history, historyError }: { s: PipelineStatus; history: Pipe
           <h2 id="kafka-title">Kafka</h2>
           {s.kafka.reachable ? (
             <dl className="facts">
-              <div><dt>State</dt><dd><Badge tone="ok">REACHABLE</Badge></dd></div>
-              <div><dt>Topic</dt><dd>{s.kafka.topic}</dd></div>
-              <div><dt>Partitions</dt><dd>{s.kafka.partitions ?? '—'}</dd></div>
-              <div><dt>Messages</dt><dd>{s.kafka.messages === undefined ? '—' : points(s.kafka.messages)}</dd></div>
+              <div>
+                <dt>State</dt>
+                <dd>
+                  <Badge tone="ok">REACHABLE</Badge>
+                </dd>
+              </div>
+              <div>
+                <dt>Topic</dt>
+                <dd>{s.kafka.topic}</dd>
+              </div>
+              <div>
+                <dt>Partitions</dt>
+                <dd>{s.kafka.partitions ?? '—'}</dd>
+              </div>
+              <div>
+                <dt>Messages</dt>
+                <dd>{s.kafka.messages === undefined ? '—' : points(s.kafka.messages)}</dd>
+              </div>
             </dl>
           ) : (
-            <p><Badge tone="bad">UNREACHABLE</Badge> <span className="small">{s.kafka.error}</span></p>
+            <p>
+              <Badge tone="bad">UNREACHABLE</Badge> <span className="small">{s.kafka.error}</span>
+            </p>
           )}
         </section>
         <section className="panel" aria-labelledby="dlq-title">
@@ -122,22 +149,46 @@ function Status({ s, history, historyError }: { s: PipelineStatus; history: Pipe
           <h2 id="connector-title-none">Connector</h2>
           <p className="empty">No outbox connector is reported.</p>
         </section>
-      ) : connectors.map((c, i) => <Connector key={c.name} c={c} titleId={`connector-title-${i}`} />)}
+      ) : (
+        connectors.map((c, i) => <Connector key={c.name} c={c} titleId={`connector-title-${i}`} />)
+      )}
       <section className="panel" aria-labelledby="projectors-title">
         <h2 id="projectors-title">Projectors</h2>
         <table className="table responsive">
           <caption className="sr-only">State, lag, freshness and consumer restarts per projector, as of {utc(s.at)}</caption>
           <thead>
             <tr>
-              <th scope="col">Projector</th><th scope="col">State</th><th scope="col" className="num">Lag</th>
-              <th scope="col" className="num">Freshness</th><th scope="col">Last event</th><th scope="col" className="num">Applied</th>
-              <th scope="col" className="num">Dead-lettered</th><th scope="col" className="num">Consumer restarts</th>
-              <th scope="col" className="num">Status age</th>
+              <th scope="col">Projector</th>
+              <th scope="col">State</th>
+              <th scope="col" className="num">
+                Lag
+              </th>
+              <th scope="col" className="num">
+                Freshness
+              </th>
+              <th scope="col">Last event</th>
+              <th scope="col" className="num">
+                Applied
+              </th>
+              <th scope="col" className="num">
+                Dead-lettered
+              </th>
+              <th scope="col" className="num">
+                Consumer restarts
+              </th>
+              <th scope="col" className="num">
+                Status age
+              </th>
             </tr>
           </thead>
-          <tbody>{s.projectors.map((p) => <ProjectorRow key={p.name} p={p} />)}</tbody>
+          <tbody>
+            {s.projectors.map((p) => (
+              <ProjectorRow key={p.name} p={p} />
+            ))}
+          </tbody>
         </table>
       </section>
+      <Instances projectors={s.projectors} />
       <History history={history} error={historyError} projectors={s.projectors.map((p) => p.name)} />
     </div>
   );
@@ -149,7 +200,9 @@ function Freshness({ ms }: { ms: number | null | undefined }) {
   return (
     <section className={`panel freshness${warn ? ' panel-warn' : ''}`} aria-labelledby="freshness-title">
       <h2 id="freshness-title">End-to-end freshness</h2>
-      <p className={`big-number${warn ? ' warn' : ''}`} data-testid="freshness">{known ? duration(ms) : 'unknown'}</p>
+      <p className={`big-number${warn ? ' warn' : ''}`} data-testid="freshness">
+        {known ? duration(ms) : 'unknown'}
+      </p>
       <p className="muted small">
         {known
           ? 'Age of the oldest committed event not yet in every read model; when all have caught up, how long the last event took to reach them.'
@@ -171,7 +224,9 @@ function Connector({ c, titleId }: { c: ConnectorStatus; titleId: string }) {
   return (
     <section className={`panel connector${panelTone}`} aria-labelledby={titleId} data-connector={c.name}>
       <h2 id={titleId}>Connector</h2>
-      <p><span className="user-id">{c.name}</span> <StateBadge state={c.state} /></p>
+      <p>
+        <span className="user-id">{c.name}</span> <StateBadge state={c.state} />
+      </p>
       {c.error && <p className="field-error">{c.error}</p>}
       <p className="cdc-lag" data-testid="cdc-lag">
         <span>CDC lag:</span>
@@ -184,19 +239,34 @@ function Connector({ c, titleId }: { c: ConnectorStatus; titleId: string }) {
       {running && behind && <p className="lag-note warn">Behind its database: the newest committed events are not in Kafka yet.</p>}
       {running && !behind && unknown && <p className="lag-note warn">How far it is behind cannot be measured right now.</p>}
       <dl className="facts">
-        <div><dt>Database binlog at</dt><dd><code>{position(c.database)}</code></dd></div>
+        <div>
+          <dt>Database binlog at</dt>
+          <dd>
+            <code>{position(c.database)}</code>
+          </dd>
+        </div>
         <div>
           <dt>Connector at</dt>
           <dd>
             <code>{position(c.connectorAt)}</code>
-            {c.connectorAt?.tsSec ? <><br /><span className="muted small">event of {utc(new Date(c.connectorAt.tsSec * 1000).toISOString())}</span></> : null}
+            {c.connectorAt?.tsSec ? (
+              <>
+                <br />
+                <span className="muted small">event of {utc(new Date(c.connectorAt.tsSec * 1000).toISOString())}</span>
+              </>
+            ) : null}
           </dd>
         </div>
       </dl>
-      {c.tasks.length === 0 ? <p className="empty">No tasks.</p> : (
+      {c.tasks.length === 0 ? (
+        <p className="empty">No tasks.</p>
+      ) : (
         <ul className="plain">
           {c.tasks.map((t) => (
-            <li key={t.id}>Task {t.id} <StateBadge state={t.state} />{t.workerId && <span className="muted small"> on {t.workerId}</span>}</li>
+            <li key={t.id}>
+              Task {t.id} <StateBadge state={t.state} />
+              {t.workerId && <span className="muted small"> on {t.workerId}</span>}
+            </li>
           ))}
         </ul>
       )}
@@ -211,19 +281,108 @@ function ProjectorRow({ p }: { p: ProjectorStatus }) {
   const restarts = p.consumerRestarts;
   return (
     <tr className={p.state && p.state !== 'running' ? 'row-warn' : undefined}>
-      <td data-label="Projector"><span><strong>{p.name}</strong> <span className="muted small">{p.groupId}</span></span></td>
-      <td data-label="State">{p.state ? <Badge tone={PROJECTOR_TONE[p.state] ?? 'warn'}>{p.state}</Badge> : '—'}</td>
-      <td data-label="Lag" className="num"><Badge tone={lagTone}>{p.lag === null ? 'unknown' : points(p.lag)}</Badge></td>
-      <td data-label="Freshness" className="num">{p.freshnessMs === null ? 'unknown' : duration(p.freshnessMs)}</td>
-      <td data-label="Last event">
-        {p.lastEvent ? <span>{p.lastEvent.userId} seq {p.lastEvent.seq}<br /><span className="muted small">{utc(p.lastEvent.occurredAt)}</span></span> : '—'}
+      <td data-label="Projector">
+        <span>
+          <strong>{p.name}</strong> <span className="muted small">{p.groupId}</span>
+        </span>
       </td>
-      <td data-label="Applied" className="num">{points(p.applied)}</td>
-      <td data-label="Dead-lettered" className="num">{points(p.deadLettered)}</td>
+      <td data-label="State">
+        {p.state ? <Badge tone={PROJECTOR_TONE[p.state] ?? 'warn'}>{p.state}</Badge> : '—'}
+        {p.stateReason && <span className="muted small state-reason"> {p.stateReason}</span>}
+      </td>
+      <td data-label="Lag" className="num">
+        <Badge tone={lagTone}>{p.lag === null ? 'unknown' : points(p.lag)}</Badge>
+      </td>
+      <td data-label="Freshness" className="num">
+        {p.freshnessMs === null ? 'unknown' : duration(p.freshnessMs)}
+      </td>
+      <td data-label="Last event">
+        {p.lastEvent ? (
+          <span>
+            {p.lastEvent.userId} seq {p.lastEvent.seq}
+            <br />
+            <span className="muted small">{utc(p.lastEvent.occurredAt)}</span>
+          </span>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td data-label="Applied" className="num">
+        {points(p.applied)}
+      </td>
+      <td data-label="Dead-lettered" className="num">
+        {points(p.deadLettered)}
+      </td>
       <td data-label="Consumer restarts" className="num">
         {restarts === undefined ? '—' : restarts > 0 ? <Badge tone="warn">{points(restarts)}</Badge> : points(restarts)}
       </td>
-      <td data-label="Status age" className="num">{duration(p.statusAgeMs)}</td>
+      <td data-label="Status age" className="num">
+        {duration(p.statusAgeMs)}
+      </td>
+    </tr>
+  );
+}
+
+/** Stalled holds partitions without progress (or may); dead has given its partitions up; not reporting is a member without status. */
+const INSTANCE_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info'> = { running: 'ok', stalled: 'bad', dead: 'warn', 'not reporting': 'warn' };
+
+/** Every instance of every projector; nothing from an API older than per-instance status (issue 12). */
+function Instances({ projectors }: { projectors: ProjectorStatus[] }) {
+  const rows = projectors.flatMap((p) => (p.instances ?? []).map((i) => ({ projector: p.name, i })));
+  if (!projectors.some((p) => Array.isArray(p.instances))) return null;
+  return (
+    <section className="panel" aria-labelledby="instances-title">
+      <h2 id="instances-title">Projector instances</h2>
+      {rows.length === 0 ? (
+        <p className="empty">No instance reports.</p>
+      ) : (
+        <table className="table responsive">
+          <caption className="sr-only">Each instance of each projector: state, partitions it holds, last event, applied events and status age</caption>
+          <thead>
+            <tr>
+              <th scope="col">Projector</th>
+              <th scope="col">Instance</th>
+              <th scope="col">State</th>
+              <th scope="col">Partitions</th>
+              <th scope="col">Last event</th>
+              <th scope="col" className="num">
+                Applied
+              </th>
+              <th scope="col" className="num">
+                Status age
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ projector, i }) => (
+              <InstanceRow key={`${projector}/${i.instance}`} projector={projector} i={i} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function InstanceRow({ projector, i }: { projector: string; i: ProjectorInstanceStatus }) {
+  const partitions = i.member === null ? 'unknown' : i.member ? (i.partitions.length > 0 ? i.partitions.join(', ') : 'none') : 'not in the group';
+  return (
+    <tr className={i.state !== 'running' ? 'row-warn' : undefined} data-instance={i.instance}>
+      <td data-label="Projector">{projector}</td>
+      <td data-label="Instance">
+        <span className="user-id">{i.instance}</span>
+      </td>
+      <td data-label="State">
+        <Badge tone={INSTANCE_TONE[i.state] ?? 'warn'}>{i.state}</Badge>
+      </td>
+      <td data-label="Partitions">{partitions}</td>
+      <td data-label="Last event">{i.lastEvent ? `${i.lastEvent.userId} seq ${i.lastEvent.seq}` : '—'}</td>
+      <td data-label="Applied" className="num">
+        {points(i.applied)}
+      </td>
+      <td data-label="Status age" className="num">
+        {i.statusAgeMs === null ? 'never' : duration(i.statusAgeMs)}
+      </td>
     </tr>
   );
 }
@@ -242,14 +401,20 @@ function History({ history, error, projectors }: { history: PipelineHistory | un
     { name: 'End-to-end freshness', color: '#e65100', dashed: true, values: pts.map((p) => p.freshnessMs) },
   ];
   const lag: LineSeries[] = names.map((n, i) => ({
-    name: n, color: PROJECTOR_COLORS[i % PROJECTOR_COLORS.length]!, values: pts.map((p) => p.projectorLag[n] ?? null),
+    name: n,
+    color: PROJECTOR_COLORS[i % PROJECTOR_COLORS.length]!,
+    values: pts.map((p) => p.projectorLag[n] ?? null),
   }));
   const emptyText = 'No points yet: the API samples the pipeline every few seconds, from its start.';
   return (
     <section className="panel" aria-labelledby="history-title">
       <div className="panel-head">
         <h2 id="history-title">The last minutes</h2>
-        {history && <p className="muted small">{pts.length} points, one every {duration(history.intervalMs)}</p>}
+        {history && (
+          <p className="muted small">
+            {pts.length} points, one every {duration(history.intervalMs)}
+          </p>
+        )}
       </div>
       {error && (
         <p className="notice notice-warn small" data-code={error.code}>
@@ -261,13 +426,26 @@ function History({ history, error, projectors }: { history: PipelineHistory | un
         <div className="chart-pair">
           <div>
             <h3>CDC ms behind source and end-to-end freshness</h3>
-            <LineChart title={`CDC ms behind source and end-to-end freshness, ${over}`} times={times} series={delay}
-              minTop={1000} formatValue={duration} formatTick={shortDuration} empty={emptyText} />
+            <LineChart
+              title={`CDC ms behind source and end-to-end freshness, ${over}`}
+              times={times}
+              series={delay}
+              minTop={1000}
+              formatValue={duration}
+              formatTick={shortDuration}
+              empty={emptyText}
+            />
           </div>
           <div>
             <h3>Projector lag (messages)</h3>
-            <LineChart title={`Projector lag in messages per projector, ${over}`} times={times} series={lag}
-              minTop={10} formatValue={messages} empty={emptyText} />
+            <LineChart
+              title={`Projector lag in messages per projector, ${over}`}
+              times={times}
+              series={lag}
+              minTop={10}
+              formatValue={messages}
+              empty={emptyText}
+            />
           </div>
         </div>
       )}

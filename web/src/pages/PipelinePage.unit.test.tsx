@@ -8,8 +8,17 @@ import { useComponentTestEnvironment } from '../test-support/environment.ts';
 import { PipelinePage } from './PipelinePage.tsx';
 
 const projector = (name: string, lag: number | null) => ({
-  name, groupId: `projector-${name}`, lag, partitions: [], freshnessMs: 86, statusAgeMs: 1200, applied: 10,
-  duplicatesSkipped: 0, deadLettered: 1, storeRetries: 0, gapsStopped: 0,
+  name,
+  groupId: `projector-${name}`,
+  lag,
+  partitions: [],
+  freshnessMs: 86,
+  statusAgeMs: 1200,
+  applied: 10,
+  duplicatesSkipped: 0,
+  deadLettered: 1,
+  storeRetries: 0,
+  gapsStopped: 0,
   lastEvent: { userId: 'alice', seq: 3, occurredAt: '2026-11-21T20:37:03.650Z', appliedAt: '2026-11-21T20:37:03.736Z' },
 });
 
@@ -62,10 +71,14 @@ type Connector = NonNullable<PipelineStatus['connectors']>[number];
 type Projector = PipelineStatus['projectors'][number];
 
 const connector = (over: Partial<Connector> = {}): Connector => ({
-  name: 'points-outbox', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING', workerId: '127.0.0.1:18083' }],
+  name: 'points-outbox',
+  state: 'RUNNING',
+  tasks: [{ id: 0, state: 'RUNNING', workerId: '127.0.0.1:18083' }],
   database: { file: 'mariadb-bin.000002', pos: 571139 },
   connectorAt: { file: 'mariadb-bin.000002', pos: 571139, tsSec: 1796171992 },
-  bytesBehind: 0, msBehind: 0, ...over,
+  bytesBehind: 0,
+  msBehind: 0,
+  ...over,
 });
 
 const lagStatus = (over: { connectors?: Connector[]; projectors?: Projector[]; freshnessMs?: number | null } = {}): PipelineStatus => {
@@ -85,8 +98,11 @@ const lagStatus = (over: { connectors?: Connector[]; projectors?: Projector[]; f
 
 const t0 = Date.parse('2026-12-02T00:40:00.000Z');
 const point = (i: number, cdcMs: number | null, freshnessMs: number | null, redis: number | null, clickhouse: number | null) => ({
-  at: new Date(t0 + i * 2000).toISOString(), cdcBytesBehind: cdcMs === null ? null : cdcMs * 10, cdcMsBehind: cdcMs,
-  projectorLag: { redis, clickhouse }, freshnessMs,
+  at: new Date(t0 + i * 2000).toISOString(),
+  cdcBytesBehind: cdcMs === null ? null : cdcMs * 10,
+  cdcMsBehind: cdcMs,
+  projectorLag: { redis, clickhouse },
+  freshnessMs,
 });
 const historyOf = (points: ReturnType<typeof point>[]) => ({ intervalMs: 2000, points });
 
@@ -115,7 +131,9 @@ describe('PipelinePage: CDC lag, projector state, freshness and history', () => 
   });
 
   it('warns when the connector is behind, in readable units', async () => {
-    mockPipeline(() => lagStatus({ connectors: [connector({ bytesBehind: 24_300, msBehind: 1200, connectorAt: { file: 'mariadb-bin.000002', pos: 546839 } })] }));
+    mockPipeline(() =>
+      lagStatus({ connectors: [connector({ bytesBehind: 24_300, msBehind: 1200, connectorAt: { file: 'mariadb-bin.000002', pos: 546839 } })] }),
+    );
     render(<PipelinePage />);
     const line = await screen.findByTestId('cdc-lag');
     expect(within(line).getByText('24.3 kB').className).toContain('badge-warn');
@@ -125,11 +143,22 @@ describe('PipelinePage: CDC lag, projector state, freshness and history', () => 
   });
 
   it('shows a connector that is not RUNNING in red, and unknown where its lag cannot be measured', async () => {
-    mockPipeline(() => lagStatus({
-      connectors: [connector({ state: 'UNREACHABLE', tasks: [], database: { file: 'mariadb-bin.000002', pos: 9 }, connectorAt: null,
-        bytesBehind: null, msBehind: null, error: 'connect ECONNREFUSED 127.0.0.1:18083' })],
-      freshnessMs: null,
-    }));
+    mockPipeline(() =>
+      lagStatus({
+        connectors: [
+          connector({
+            state: 'UNREACHABLE',
+            tasks: [],
+            database: { file: 'mariadb-bin.000002', pos: 9 },
+            connectorAt: null,
+            bytesBehind: null,
+            msBehind: null,
+            error: 'connect ECONNREFUSED 127.0.0.1:18083',
+          }),
+        ],
+        freshnessMs: null,
+      }),
+    );
     render(<PipelinePage />);
     const line = await screen.findByTestId('cdc-lag');
     const unknown = within(line).getAllByText('unknown');
@@ -172,14 +201,16 @@ describe('PipelinePage: CDC lag, projector state, freshness and history', () => 
     expect(screen.getByText(/Over 5\.0 s: the read models are behind\./)).toBeTruthy();
   });
 
-  it('shows each projector\'s state, lag, freshness and consumer restarts; stalled and not reporting as warnings', async () => {
-    mockPipeline(() => lagStatus({
-      projectors: [
-        { ...projector('redis', 0), state: 'running', consumerRestarts: 0, freshnessMs: 61 },
-        { ...projector('clickhouse', 250), state: 'stalled', consumerRestarts: 3, freshnessMs: 42_000, statusAgeMs: 31_000 },
-        { ...projector('audit', null), state: 'not reporting', consumerRestarts: 0, freshnessMs: null, statusAgeMs: null, lastEvent: null },
-      ],
-    }));
+  it("shows each projector's state, lag, freshness and consumer restarts; stalled and not reporting as warnings", async () => {
+    mockPipeline(() =>
+      lagStatus({
+        projectors: [
+          { ...projector('redis', 0), state: 'running', consumerRestarts: 0, freshnessMs: 61 },
+          { ...projector('clickhouse', 250), state: 'stalled', consumerRestarts: 3, freshnessMs: 42_000, statusAgeMs: 31_000 },
+          { ...projector('audit', null), state: 'not reporting', consumerRestarts: 0, freshnessMs: null, statusAgeMs: null, lastEvent: null },
+        ],
+      }),
+    );
     render(<PipelinePage />);
     const table = await screen.findByRole('table');
     const rows = within(table).getAllByRole('row').slice(1);
@@ -202,10 +233,90 @@ describe('PipelinePage: CDC lag, projector state, freshness and history', () => 
     expect(cell(2, 'Last event').textContent).toBe('—');
   });
 
+  it('shows every instance of each projector: its state, the partitions it holds, its last event and status age; stalled in red, dead as a warning', async () => {
+    const inst = (instance: string, state: string, over: Partial<NonNullable<Projector['instances']>[number]> = {}) => ({
+      instance,
+      state,
+      updatedAt: '2026-12-02T00:39:58.000Z',
+      statusAgeMs: 2000,
+      member: true,
+      partitions: [] as number[],
+      lastEvent: null,
+      applied: 5,
+      duplicatesSkipped: 0,
+      deadLettered: 0,
+      storeRetries: 0,
+      gapsStopped: 0,
+      consumerRestarts: 0,
+      ...over,
+    });
+    mockPipeline(() =>
+      lagStatus({
+        projectors: [
+          {
+            ...projector('redis', 0),
+            state: 'stalled',
+            stateReason: 'instance projector-redis-2 holds partitions 3, 4, 5 and last reported 41 s ago',
+            consumerRestarts: 0,
+            instances: [
+              inst('projector-redis-1', 'running', {
+                partitions: [0, 1, 2],
+                applied: 1200,
+                lastEvent: { userId: 'bob', seq: 7, occurredAt: '2026-12-02T00:39:57.000Z', appliedAt: '2026-12-02T00:39:57.080Z' },
+              }),
+              inst('projector-redis-2', 'stalled', { partitions: [3, 4, 5], statusAgeMs: 41_000 }),
+            ],
+          },
+          {
+            ...projector('clickhouse', 0),
+            state: 'running',
+            consumerRestarts: 0,
+            instances: [
+              inst('projector-clickhouse-1', 'running', { partitions: [0, 1, 2, 3, 4, 5] }),
+              inst('projector-clickhouse-2', 'dead', { member: false, statusAgeMs: 600_000 }),
+            ],
+          },
+        ],
+      }),
+    );
+    render(<PipelinePage />);
+    const panel = await screen.findByRole('region', { name: 'Projector instances' });
+    const rows = within(panel).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.getAttribute('data-instance'))).toEqual([
+      'projector-redis-1',
+      'projector-redis-2',
+      'projector-clickhouse-1',
+      'projector-clickhouse-2',
+    ]);
+    const cell = (r: number, label: string) => rows[r]!.querySelector(`td[data-label="${label}"]`)!;
+    expect(within(rows[0]!).getByText('running').className).toContain('badge-ok');
+    expect(cell(0, 'Partitions').textContent).toBe('0, 1, 2');
+    expect(cell(0, 'Last event').textContent).toBe('bob seq 7');
+    expect(cell(0, 'Applied').textContent).toBe('1,200');
+    expect(rows[0]!.className).not.toContain('row-warn');
+    expect(within(rows[1]!).getByText('stalled').className).toContain('badge-bad');
+    expect(cell(1, 'Partitions').textContent).toBe('3, 4, 5');
+    expect(cell(1, 'Status age').textContent).toBe('41.0 s');
+    expect(rows[1]!.className).toContain('row-warn');
+    expect(within(rows[3]!).getByText('dead').className).toContain('badge-warn');
+    expect(cell(3, 'Partitions').textContent).toBe('not in the group');
+    expect(cell(3, 'Status age').textContent).toBe('10 min');
+    // The projector's own row says why it is stalled.
+    expect(screen.getByText(/instance projector-redis-2 holds partitions 3, 4, 5 and last reported 41 s ago/)).toBeTruthy();
+  });
+
+  it('shows no instance panel for an API older than per-instance status', async () => {
+    mockPipeline(() => lagStatus());
+    render(<PipelinePage />);
+    await screen.findByTestId('cdc-lag');
+    expect(screen.queryByRole('region', { name: 'Projector instances' })).toBeNull();
+  });
+
   it('draws the history: CDC ms behind and end-to-end freshness, projector lag per projector, with the latest values in words', async () => {
-    const api = mockPipeline(() => lagStatus(), () => json(200, historyOf([
-      point(0, null, 497, 0, 0), point(1, 0, 420, 0, 0), point(2, 1200, 2500, 40, 900), point(3, 0, 420, 0, 0),
-    ])));
+    const api = mockPipeline(
+      () => lagStatus(),
+      () => json(200, historyOf([point(0, null, 497, 0, 0), point(1, 0, 420, 0, 0), point(2, 1200, 2500, 40, 900), point(3, 0, 420, 0, 0)])),
+    );
     render(<PipelinePage />);
     const delay = await screen.findByRole('img', { name: 'CDC ms behind source and end-to-end freshness, over the last 6.0 s' });
     // The first CDC value is unknown: three points on its line, four on freshness's.
@@ -227,14 +338,23 @@ describe('PipelinePage: CDC lag, projector state, freshness and history', () => 
 
   it('refreshes the history with the status', async () => {
     let n = 2;
-    const api = mockPipeline(() => lagStatus(), () => json(200, historyOf(Array.from({ length: n }, (_, i) => point(i, 0, 100, 0, 0)))));
+    const api = mockPipeline(
+      () => lagStatus(),
+      () => json(200, historyOf(Array.from({ length: n }, (_, i) => point(i, 0, 100, 0, 0)))),
+    );
     render(<PipelinePage />);
     const chart = await screen.findByRole('img', { name: /^CDC ms behind source/ });
     expect(chart.querySelector('[data-series="End-to-end freshness"]')!.getAttribute('data-points')).toBe('2');
     n = 5;
     await userEvent.setup().click(screen.getByRole('button', { name: 'Refresh now' }));
-    await waitFor(() => expect(screen.getByRole('img', { name: /^CDC ms behind source/ })
-      .querySelector('[data-series="End-to-end freshness"]')!.getAttribute('data-points')).toBe('5'));
+    await waitFor(() =>
+      expect(
+        screen
+          .getByRole('img', { name: /^CDC ms behind source/ })
+          .querySelector('[data-series="End-to-end freshness"]')!
+          .getAttribute('data-points'),
+      ).toBe('5'),
+    );
     const paths = api.calls.map((c) => c.path);
     expect(paths.filter((p) => p === '/v1/pipeline/history')).toHaveLength(2);
     expect(paths.filter((p) => p === '/v1/pipeline/status')).toHaveLength(2);
@@ -251,7 +371,10 @@ describe('PipelinePage: CDC lag, projector state, freshness and history', () => 
 
   it('a failed history does not hide the status, and keeps the last good charts', async () => {
     let fail = false;
-    mockPipeline(() => lagStatus(), () => (fail ? apiError(500, 'INTERNAL', 'boom') : json(200, historyOf([point(0, 0, 100, 0, 0), point(1, 0, 120, 0, 0)]))));
+    mockPipeline(
+      () => lagStatus(),
+      () => (fail ? apiError(500, 'INTERNAL', 'boom') : json(200, historyOf([point(0, 0, 100, 0, 0), point(1, 0, 120, 0, 0)]))),
+    );
     render(<PipelinePage />);
     await screen.findByRole('img', { name: /^CDC ms behind source/ });
     fail = true;
@@ -264,7 +387,10 @@ describe('PipelinePage: CDC lag, projector state, freshness and history', () => 
   });
 
   it('says so when the API does not serve the history', async () => {
-    mockPipeline(() => lagStatus(), () => apiError(404, 'NOT_FOUND', 'Route GET:/v1/pipeline/history not found'));
+    mockPipeline(
+      () => lagStatus(),
+      () => apiError(404, 'NOT_FOUND', 'Route GET:/v1/pipeline/history not found'),
+    );
     render(<PipelinePage />);
     await screen.findByText(/^The history could not be loaded: this API does not serve GET \/v1\/pipeline\/history\./);
     expect(screen.getByTestId('freshness').textContent).toBe('420 ms');
