@@ -48,13 +48,19 @@ export async function registerPointEventSchema(registryUrl: string): Promise<num
   try {
     return await registry.getRegistryIdBySchema(POINT_EVENT_SUBJECT, { type: SchemaType.AVRO, schema: pointEventSchemaText });
   } catch (e) {
-    // Not registered yet, or no subject at all: a 404 (the client's error names it only in
-    // its message); register below. Anything else is registry trouble.
-    if (!/status 404/.test((e as Error).message)) throw e;
+    // Not registered yet, or no subject at all: a 404, which the client rethrows as its
+    // plain ConfluentSchemaRegistryError (without the status; not exported, so known by its
+    // name); register below. Any other answer keeps its status and is registry trouble.
+    if (!isNotFound(e)) throw e;
   }
   let id = 0;
   for (const schema of pointEventSchemaVersions) {
     ({ id } = await registry.register({ type: SchemaType.AVRO, schema }, { subject: POINT_EVENT_SUBJECT, compatibility: COMPATIBILITY.BACKWARD }));
   }
   return id;
+}
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; status?: number };
+  return err?.status === 404 || err?.name === 'ConfluentSchemaRegistryError';
 }
