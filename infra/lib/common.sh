@@ -180,7 +180,8 @@ child_pid() {
 }
 
 # How often the supervisor restarted the service since it was started.
-restart_count() { cat "$RUN_DIR/$1.restarts" 2>/dev/null || echo 0; }
+# (The supervisor rewrites the file; read while it does, it can be empty: that is 0.)
+restart_count() { local n; n="$(cat "$RUN_DIR/$1.restarts" 2>/dev/null)"; echo "${n:-0}"; }
 
 # Start a command in its own session, detached, under the supervisor, output to the
 # service's log.
