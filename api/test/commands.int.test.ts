@@ -389,7 +389,16 @@ describe('POST /v1/points/expirations', () => {
     const asOf = new Date(now - DAY).toISOString();
     const key = randomUUID();
     const first = await ok(await post('/v1/points/expirations', { asOf }, { auth: t.auth.admin, key }), 200);
-    expect(Object.keys(first).sort()).toEqual(['activatedGrants', 'activatedPoints', 'expiredLots', 'expiredPoints', 'purgedIdempotencyKeys', 'releasedHolds', 'releasedPoints', 'users']);
+    expect(Object.keys(first).sort()).toEqual([
+      'activatedGrants',
+      'activatedPoints',
+      'expiredLots',
+      'expiredPoints',
+      'purgedIdempotencyKeys',
+      'releasedHolds',
+      'releasedPoints',
+      'users',
+    ]);
     expect(first.expiredLots).toBeGreaterThanOrEqual(2);
     expect(first.expiredPoints).toBeGreaterThanOrEqual(150);
     expect(first.users).toBeGreaterThanOrEqual(2);

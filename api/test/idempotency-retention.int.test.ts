@@ -59,7 +59,16 @@ describe('idempotency retention', () => {
     const run = await post('/v1/points/expirations', {}, randomUUID(), t.auth.admin);
     expect(run.statusCode, run.body).toBe(200);
     const answer = run.json() as Record<string, number>;
-    expect(Object.keys(answer).sort()).toEqual(['activatedGrants', 'activatedPoints', 'expiredLots', 'expiredPoints', 'purgedIdempotencyKeys', 'releasedHolds', 'releasedPoints', 'users']);
+    expect(Object.keys(answer).sort()).toEqual([
+      'activatedGrants',
+      'activatedPoints',
+      'expiredLots',
+      'expiredPoints',
+      'purgedIdempotencyKeys',
+      'releasedHolds',
+      'releasedPoints',
+      'users',
+    ]);
     expect(answer.purgedIdempotencyKeys).toBeGreaterThanOrEqual(1);
     expect(await record(oldKey)).toBeUndefined();
     expect(await record(youngKey)).toBeDefined();
