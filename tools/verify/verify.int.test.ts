@@ -32,9 +32,9 @@ describe('ledger invariants check', () => {
       const broken = await checkLedger(api.shards);
       const mine = broken.differences.filter((d) => d.userId === userId).map((d) => d.check);
       expect(mine).toEqual([
-        'invariant 1: balance = Σ lots.remaining',
+        'invariant 1: balance = Σ remaining of the active lots',
         'invariant 1: balance = balanceAfter of the last event',
-        'invariant 2: granted − used + cancelled − expired − revoked = balance',
+        'invariant 2: granted − used − held + released + cancelled − expired − revoked = balance + pending',
       ]);
     } finally {
       await api.dbOf(userId)('point_wallets').where({ user_id: userId }).update({ balance: 1000 });
