@@ -18,6 +18,21 @@ export interface BurstResult {
   seconds: number;
 }
 
+/**
+ * The refusals the mix provokes by design: uses past the balance, activations of grants
+ * that are already active, revocations of what is gone, captures and releases of holds
+ * that lapsed or were settled. Any other code in a burst's result is a fault.
+ */
+export const BURST_REFUSALS = [
+  'INSUFFICIENT_POINTS',
+  'ALREADY_REVOKED',
+  'REVOKE_EXCEEDS_REMAINING',
+  'CANCEL_EXCEEDS_USE',
+  'NOT_PENDING',
+  'HOLD_NOT_ACTIVE',
+  'CAPTURE_EXCEEDS_HOLD',
+];
+
 export interface BurstOptions {
   config: StackConfig;
   users: number;

@@ -56,6 +56,10 @@ describe('API events on points.events', () => {
       reason: row.reason,
       source: row.source,
       orderId: row.order_id,
+      holdId: row.hold_id,
+      availableAt: row.available_at ? (row.available_at as Date).getTime() : null,
+      heldAfter: Number(row.held_after),
+      pendingAfter: Number(row.pending_after),
     }));
     expect(decoded).toEqual(expected);
     expect(decoded.map((d) => (d as { type: string }).type)).toEqual(['POINTS_GRANTED', 'POINTS_USED', 'POINTS_USE_CANCELED', 'POINTS_REVOKED']);
