@@ -12,7 +12,7 @@ import type { Shards } from '../../../common/src/mysql.ts';
 import { decide } from '../points/decide.ts';
 import { evolve } from '../points/evolve.ts';
 import { CommandTx } from './command-tx.ts';
-import { decisionWrites, parseWallet, walletReads } from './wallet-repository.ts';
+import { currentEncoder, decisionWrites, parseWallet, walletReads } from './wallet-repository.ts';
 
 export interface SweepResult {
   expiredLots: number;
@@ -42,6 +42,7 @@ export async function sweepExpired(deps: SweepDeps, asOf: number, batchSize = 50
 
 async function sweepShard(db: Knex, deps: SweepDeps, asOf: number, batchSize: number, result: SweepResult, log: SweepDeps['log']): Promise<void> {
   const asOfDate = new Date(asOf);
+  const encode = currentEncoder(deps.schemaId);
   const seen = new Set<string>();
   for (let batch = 1; ; batch++) {
     // Users with something due: lapsed lots, due pending lots, lapsed holds (each part has an index).
@@ -59,7 +60,7 @@ async function sweepShard(db: Knex, deps: SweepDeps, asOf: number, batchSize: nu
         const loaded = parseWallet(userId, {}, await tx.begin(walletReads(tx.format, userId)));
         const evs = decide({ kind: 'expire', userId }, loaded.wallet, asOf, () => deps.shards.newIdFor({ userId }));
         if (evs.length === 0) return evs; // CommandTx rolls back
-        await tx.commit(decisionWrites(tx.format, deps.schemaId, loaded, evs.reduce(evolve, loaded.wallet), evs, asOfDate));
+        await tx.commit(decisionWrites(tx.format, encode, loaded, evs.reduce(evolve, loaded.wallet), evs, asOfDate));
         return evs;
       });
       if (events.length > 0) result.users++;

@@ -16,7 +16,17 @@ import { evolve } from '../points/evolve.ts';
 import type { Command, PointEvent, Wallet } from '../points/types.ts';
 import { LedgerError } from './ledger-error.ts';
 import { CommandTx, rows, type Format } from './command-tx.ts';
-import { decisionWrites, ownerOfGrantSql, ownerOfHoldSql, ownerOfUseSql, parseWallet, walletReads, type WalletNeeds } from './wallet-repository.ts';
+import {
+  currentEncoder,
+  decisionWrites,
+  type EventEncoder,
+  ownerOfGrantSql,
+  ownerOfHoldSql,
+  ownerOfUseSql,
+  parseWallet,
+  walletReads,
+  type WalletNeeds,
+} from './wallet-repository.ts';
 import { retry } from '../../../common/src/retry.ts';
 import { IdempotencyClaims, isRefusal, type Idempotency } from './claims.ts';
 
@@ -42,6 +52,11 @@ export interface LedgerDeps {
   shards: Shards;
   schemaId: number;
   clock: () => number;
+  /**
+   * How events go into the outbox; by default the current schema under schemaId. Tests
+   * give an older version's encoder to write the events an older API wrote.
+   */
+  encodeEvent?: EventEncoder;
 }
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_DUP_ENTRY']);
@@ -91,7 +106,10 @@ function targetShard(shards: Shards, target: CommandSpec<unknown>['target']): nu
 export class Ledger {
   private readonly claims: IdempotencyClaims;
 
+  private readonly encode: EventEncoder;
+
   constructor(private readonly deps: LedgerDeps) {
+    this.encode = deps.encodeEvent ?? currentEncoder(deps.schemaId);
     this.claims = new IdempotencyClaims(deps.shards, deps.clock);
   }
 
@@ -176,7 +194,7 @@ export class Ledger {
     const after = events.reduce(evolve, loaded.wallet);
     const body = spec.respond(events, after);
     await tx.commit([
-      ...decisionWrites(f, this.deps.schemaId, loaded, after, events, nowDate),
+      ...decisionWrites(f, this.encode, loaded, after, events, nowDate),
       f('UPDATE idempotency_keys SET status = 201, response = ? WHERE client = ? AND idem_key = ?', [JSON.stringify(body), client, key]),
     ]);
     return body;

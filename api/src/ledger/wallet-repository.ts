@@ -137,12 +137,20 @@ export function parseWallet(userId: string, need: WalletNeeds, results: unknown[
   };
 }
 
+/** An event's bytes in the outbox (Confluent wire format with the schema id it was written with). */
+export type EventEncoder = (event: PointEvent) => Buffer;
+
+/** The encoder of the current schema, registered under schemaId. */
+export function currentEncoder(schemaId: number): EventEncoder {
+  return (event) => encodePointEvent(schemaId, event);
+}
+
 /**
  * The writes of a decision: the difference between the wallet before and after the
  * events, the events, and the outbox rows, inserted and deleted again (the binlog
  * keeps the INSERT for Debezium, the table stays empty: ADR 0004).
  */
-export function decisionWrites(f: Format, schemaId: number, loaded: LoadedWallet, after: Wallet, events: PointEvent[], now: Date): string[] {
+export function decisionWrites(f: Format, encode: EventEncoder, loaded: LoadedWallet, after: Wallet, events: PointEvent[], now: Date): string[] {
   const out: string[] = [];
   const before = loaded.wallet;
   out.push(
@@ -277,7 +285,7 @@ export function decisionWrites(f: Format, schemaId: number, loaded: LoadedWallet
   );
   out.push(
     f('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ?', [
-      events.map((e) => [e.eventId, 'points', e.userId, e.type, encodePointEvent(schemaId, e)]),
+      events.map((e) => [e.eventId, 'points', e.userId, e.type, encode(e)]),
     ]),
   );
   out.push(f('DELETE FROM point_event_outbox WHERE id IN (?)', [events.map((e) => e.eventId)]));
