@@ -15,7 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../common/src/config.ts';
 import { pointEventType } from '../schemas/event-codec.ts';
-import type { PointEvent } from '../schemas/point-event.ts';
+import { pointEvent, type PointEvent } from '../schemas/point-event.ts';
 import { writeResults } from './lib.ts';
 
 /** The processes of the CPU table whose cost the model scales (the load generator is not part of production). */
@@ -115,31 +115,16 @@ export const MESSAGE_OVERHEAD_BYTES = 120;
 export function avroValueBytes(): number {
   const id = '00000000-0000-4000-8000-000000000000';
   const base = { eventId: id, userId: id, seq: 1234, amount: 100, balanceAfter: 12_345, occurredAt: Date.UTC(2026, 10, 21) };
-  const none = {
-    grantId: null,
-    useId: null,
-    cancellationId: null,
-    expiresAt: null,
-    allocations: [],
-    reason: null,
-    source: null,
-    orderId: null,
-    holdId: null,
-    availableAt: null,
-    heldAfter: 0,
-    pendingAfter: 0,
-  };
-  const grant: PointEvent = { ...base, ...none, type: 'POINTS_GRANTED', grantId: id, expiresAt: Date.UTC(2027, 10, 21), reason: 'bench' } as PointEvent;
-  const use: PointEvent = { ...base, ...none, type: 'POINTS_USED', useId: id, allocations: [{ grantId: id, amount: 100 }] } as PointEvent;
-  const cancel: PointEvent = {
+  const grant = pointEvent({ ...base, type: 'POINTS_GRANTED', grantId: id, expiresAt: Date.UTC(2027, 10, 21), reason: 'bench' });
+  const use = pointEvent({ ...base, type: 'POINTS_USED', useId: id, allocations: [{ grantId: id, amount: 100 }] });
+  const cancel = pointEvent({
     ...base,
-    ...none,
     type: 'POINTS_USE_CANCELED',
     useId: id,
     cancellationId: id,
     allocations: [{ grantId: id, amount: 100 }],
     reason: 'bench',
-  } as PointEvent;
+  });
   const size = (e: PointEvent) => 5 + pointEventType.toBuffer(e).length;
   return Math.round(0.6 * size(use) + 0.3 * size(grant) + 0.1 * size(cancel));
 }

@@ -17,7 +17,7 @@ import { createShards } from '../common/src/mysql.ts';
 import { idOnShard, shardOfId, shardOfUser } from '../common/src/shards.ts';
 import { encodePointEvent, registerPointEventSchema } from '../schemas/event-codec.ts';
 import { Ledger } from '../api/src/ledger/ledger.ts';
-import type { PointEvent } from '../schemas/point-event.ts';
+import { pointEvent, type PointEvent } from '../schemas/point-event.ts';
 import { BenchClient } from './http-client.ts';
 import { benchAuth, cpuBetween, runLoad, stackUsage, writeResults, type LoadResult } from './lib.ts';
 
@@ -228,7 +228,7 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
     const balance = Number(w[0]?.balance ?? 0);
     const seq = Number(w[0]?.seq ?? 0) + 1;
     const writes: string[] = [];
-    const event: PointEvent = {
+    const event: PointEvent = pointEvent({
       eventId: randomUUID(),
       userId: owner,
       seq,
@@ -236,19 +236,7 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
       amount,
       balanceAfter: balance + amount,
       occurredAt: now.getTime(),
-      grantId: null,
-      useId: null,
-      cancellationId: null,
-      expiresAt: null,
-      allocations: [],
-      reason: null,
-      source: null,
-      orderId: null,
-      holdId: null,
-      availableAt: null,
-      heldAfter: 0,
-      pendingAfter: 0,
-    };
+    });
     if (kind === 'use') {
       const lot = lots.sort((a, b) => a.expires_at - b.expires_at)[0]!;
       Object.assign(event, { type: 'POINTS_USED', balanceAfter: balance - amount, useId: id, allocations: [{ grantId: lot.grant_id, amount }] });

@@ -14,34 +14,23 @@ import { loadConfig } from '../../common/src/config.ts';
 import { dailyMovement, expiringPerDay, totalsPerUserAndType } from './analytics.ts';
 import { onEveryServer } from './client.ts';
 import { TSV_COLUMNS, toTsvLine } from './rows.ts';
-import { dropDatabase, ensureDatabase, ensureSchema, EVENTS_LOCAL_TABLE, EVENTS_TABLE, localEventsTable, SHARDING_KEY } from './schema.ts';
+import {
+  dropDatabase,
+  ensureDatabase,
+  ensureSchema,
+  EVENTS_LOCAL_TABLE,
+  EVENTS_TABLE,
+  eventsTableDdl,
+  localEventsTable,
+  SHARDING_KEY,
+  V1_COLUMNS as V1_TABLE_COLUMNS,
+} from './schema.ts';
 import { LedgerBuilder, uniqueUser } from './test/events.ts';
 import { scratchDatabase, type ScratchDatabase } from './test/scratch-db.ts';
 import { ClickHouseStore, INSERT_SETTINGS } from './writer.ts';
 
-/** The table as the projector created it before schema version 2 (schema.ts of then, verbatim). */
-const V1_DDL = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
-  eventId String,
-  userId String,
-  seq UInt64,
-  type String,
-  amount Int64,
-  balanceAfter Int64,
-  occurredAt DateTime,
-  occurredAtMs UInt64,
-  day Date,
-  grantId Nullable(String),
-  useId Nullable(String),
-  cancellationId Nullable(String),
-  expiresAt Nullable(DateTime),
-  expiresAtMs Nullable(UInt64),
-  allocGrantIds Array(String),
-  allocAmounts Array(Int64),
-  reason Nullable(String),
-  source Nullable(String),
-  orderId Nullable(String)
-) ENGINE = ReplacingMergeTree()
-ORDER BY (userId, seq)`;
+/** The table as the projector created it before schema version 2 (the columns of version 1 only). */
+const V1_DDL = (table: string) => eventsTableDdl(table, V1_TABLE_COLUMNS);
 const V1_COLUMNS = TSV_COLUMNS.slice(0, TSV_COLUMNS.indexOf('orderId') + 1);
 
 const config = loadConfig();

@@ -36,6 +36,32 @@ export const EVENTS_TABLE = 'events';
 /** cluster: each shard's own table under the Distributed `events`. */
 export const EVENTS_LOCAL_TABLE = 'events_local';
 
+/** A column of the events table: its name and ClickHouse type. */
+type Column = readonly [name: string, type: string];
+
+/** The columns of schema version 1, in their order: the table as the projector created it before version 2. */
+export const V1_COLUMNS: readonly Column[] = [
+  ['eventId', 'String'],
+  ['userId', 'String'],
+  ['seq', 'UInt64'],
+  ['type', 'String'],
+  ['amount', 'Int64'],
+  ['balanceAfter', 'Int64'],
+  ['occurredAt', 'DateTime'],
+  ['occurredAtMs', 'UInt64'],
+  ['day', 'Date'],
+  ['grantId', 'Nullable(String)'],
+  ['useId', 'Nullable(String)'],
+  ['cancellationId', 'Nullable(String)'],
+  ['expiresAt', 'Nullable(DateTime)'],
+  ['expiresAtMs', 'Nullable(UInt64)'],
+  ['allocGrantIds', 'Array(String)'],
+  ['allocAmounts', 'Array(Int64)'],
+  ['reason', 'Nullable(String)'],
+  ['source', 'Nullable(String)'],
+  ['orderId', 'Nullable(String)'],
+];
+
 /**
  * The columns schema version 2 added (ADR 0013), in their order at the end of the table:
  * the same in a new table (eventsDdl) and in one migrated from version 1 (migrateEvents).
@@ -43,7 +69,7 @@ export const EVENTS_LOCAL_TABLE = 'events_local';
  * a rolling restart) and the parts written before the column existed read the type's
  * default, null or 0.
  */
-export const V2_COLUMNS: readonly (readonly [name: string, type: string])[] = [
+export const V2_COLUMNS: readonly Column[] = [
   ['holdId', 'Nullable(String)'],
   ['availableAt', 'Nullable(DateTime)'],
   ['availableAtMs', 'Nullable(UInt64)'],
@@ -51,33 +77,19 @@ export const V2_COLUMNS: readonly (readonly [name: string, type: string])[] = [
   ['pendingAfter', 'Int64'],
 ];
 /** The last column of version 1, after which the version-2 columns follow. */
-const LAST_V1_COLUMN = 'orderId';
+const LAST_V1_COLUMN = V1_COLUMNS[V1_COLUMNS.length - 1]![0];
 
-/** The ReplacingMergeTree that holds the rows on a server. */
-export function eventsDdl(table: string): string {
+/** The ReplacingMergeTree that holds the rows on a server, with these columns (version 1's, or every version's). */
+export function eventsTableDdl(table: string, columns: readonly Column[]): string {
   return `CREATE TABLE IF NOT EXISTS ${table} (
-  eventId String,
-  userId String,
-  seq UInt64,
-  type String,
-  amount Int64,
-  balanceAfter Int64,
-  occurredAt DateTime,
-  occurredAtMs UInt64,
-  day Date,
-  grantId Nullable(String),
-  useId Nullable(String),
-  cancellationId Nullable(String),
-  expiresAt Nullable(DateTime),
-  expiresAtMs Nullable(UInt64),
-  allocGrantIds Array(String),
-  allocAmounts Array(Int64),
-  reason Nullable(String),
-  source Nullable(String),
-  orderId Nullable(String),
-${V2_COLUMNS.map(([name, type]) => `  ${name} ${type}`).join(',\n')}
+${columns.map(([name, type]) => `  ${name} ${type}`).join(',\n')}
 ) ENGINE = ReplacingMergeTree()
 ORDER BY (userId, seq)`;
+}
+
+/** The ReplacingMergeTree that holds the rows on a server: the columns of every schema version. */
+export function eventsDdl(table: string): string {
+  return eventsTableDdl(table, [...V1_COLUMNS, ...V2_COLUMNS]);
 }
 
 /**

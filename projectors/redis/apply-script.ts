@@ -27,7 +27,7 @@
 import type { EventType, PointEvent } from '../../schemas/point-event.ts';
 import { historyItem } from '../shared/history-item.ts';
 import { recordKey, userKeys, type RecordKind } from './keys.ts';
-import { cancellationJson, createdRecord, fieldsOfGrant, fieldsOfHold, lotChanges, fieldsOfUse } from './model.ts';
+import { cancellationJson, createdRecord, fieldsOfGrant, fieldsOfHold, fieldsOfUse, lotChanges, newGrantRecord, newHoldRecord, newUseRecord } from './model.ts';
 
 export const APPLY_SCRIPT = `
 local w, lr, le, h, ha = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -169,39 +169,13 @@ function newRecordFields(e: PointEvent): string[] {
   switch (e.type) {
     case 'POINTS_GRANTED':
     case 'POINTS_GRANT_PENDING':
-      fields = fieldsOfGrant({
-        state: e.type === 'POINTS_GRANTED' ? 'ACTIVE' : 'PENDING',
-        amount: e.amount,
-        remaining: e.amount,
-        expiresAt: e.expiresAt!,
-        availableAt: e.availableAt,
-        orderId: e.orderId,
-        reason: e.reason,
-        source: e.source,
-        createdAt: e.occurredAt,
-      });
+      fields = fieldsOfGrant(newGrantRecord(e));
       break;
     case 'POINTS_USED':
-      fields = fieldsOfUse({
-        amount: e.amount,
-        canceled: 0,
-        orderId: e.orderId,
-        holdId: e.holdId,
-        allocations: e.allocations,
-        cancellations: [],
-        createdAt: e.occurredAt,
-      });
+      fields = fieldsOfUse(newUseRecord(e));
       break;
     case 'POINTS_HELD':
-      fields = fieldsOfHold({
-        state: 'ACTIVE',
-        amount: e.amount,
-        captured: 0,
-        expiresAt: e.expiresAt!,
-        orderId: e.orderId,
-        useId: null,
-        createdAt: e.occurredAt,
-      });
+      fields = fieldsOfHold(newHoldRecord(e));
       break;
     default:
       return [];

@@ -134,6 +134,39 @@ export const cancellationJson = (c: Cancellation) => JSON.stringify({ cancellati
 /** The JSON text of allocations as a use record holds them. */
 export const allocationsJson = (allocations: readonly Allocation[]) => JSON.stringify(allocations.map((a) => ({ grantId: a.grantId, amount: a.amount })));
 
+/** The record a grant event (GRANTED: active, GRANT_PENDING: pending) creates. */
+export function newGrantRecord(e: PointEvent): GrantRecord {
+  return {
+    state: e.type === 'POINTS_GRANTED' ? 'ACTIVE' : 'PENDING',
+    amount: e.amount,
+    remaining: e.amount,
+    expiresAt: e.expiresAt!,
+    availableAt: e.availableAt,
+    orderId: e.orderId,
+    reason: e.reason,
+    source: e.source,
+    createdAt: e.occurredAt,
+  };
+}
+
+/** The record a USED event creates. */
+export function newUseRecord(e: PointEvent): UseRecord {
+  return {
+    amount: e.amount,
+    canceled: 0,
+    orderId: e.orderId,
+    holdId: e.holdId,
+    allocations: e.allocations.map((a) => ({ grantId: a.grantId, amount: a.amount })),
+    cancellations: [],
+    createdAt: e.occurredAt,
+  };
+}
+
+/** The record a HELD event creates. */
+export function newHoldRecord(e: PointEvent): HoldRecord {
+  return { state: 'ACTIVE', amount: e.amount, captured: 0, expiresAt: e.expiresAt!, orderId: e.orderId, useId: null, createdAt: e.occurredAt };
+}
+
 export type Applied = 'applied' | 'duplicate' | { gap: number };
 
 /** The model after one event; events at or below the model's seq are duplicates, a skipped seq is a gap. */
@@ -149,29 +182,11 @@ export function evolve(m: UserModel, e: PointEvent, historyLimit: number): { mod
 
   // The records an event creates.
   if (e.type === 'POINTS_GRANTED' || e.type === 'POINTS_GRANT_PENDING') {
-    grants[e.grantId!] = {
-      state: e.type === 'POINTS_GRANTED' ? 'ACTIVE' : 'PENDING',
-      amount: e.amount,
-      remaining: e.amount,
-      expiresAt: e.expiresAt!,
-      availableAt: e.availableAt,
-      orderId: e.orderId,
-      reason: e.reason,
-      source: e.source,
-      createdAt: e.occurredAt,
-    };
+    grants[e.grantId!] = newGrantRecord(e);
   } else if (e.type === 'POINTS_USED') {
-    uses[e.useId!] = {
-      amount: e.amount,
-      canceled: 0,
-      orderId: e.orderId,
-      holdId: e.holdId,
-      allocations: e.allocations.map((a) => ({ grantId: a.grantId, amount: a.amount })),
-      cancellations: [],
-      createdAt: e.occurredAt,
-    };
+    uses[e.useId!] = newUseRecord(e);
   } else if (e.type === 'POINTS_HELD') {
-    holds[e.holdId!] = { state: 'ACTIVE', amount: e.amount, captured: 0, expiresAt: e.expiresAt!, orderId: e.orderId, useId: null, createdAt: e.occurredAt };
+    holds[e.holdId!] = newHoldRecord(e);
     activeHolds[e.holdId!] = e.expiresAt!;
   }
 

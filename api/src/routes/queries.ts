@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RedisClient } from '../../../common/src/redis.ts';
 import { ActiveGrant, BalanceAnswer, HistoryPage } from '../../../schemas/http-answers.ts';
 import { ActiveHolds, GrantAnswer, HoldAnswer, OrderAnswer, UseAnswer } from '../../../schemas/lookup-answers.ts';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   ownerOf,
   readActiveHolds,
@@ -194,85 +194,89 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryDeps): Promis
     async (request) => fromRedis(readGrants(redis, request.params.userId)),
   );
 
-  app.get<{ Params: Static<typeof GrantParams>; Querystring: Static<typeof LookupQuery> }>(
+  /** A lookup route (scope points:read, tag lookups): its 200 answer and error statuses; `answer` reads it from the params and query. */
+  function lookupRoute<P extends TSchema, Q extends TSchema>(
+    url: string,
+    route: { summary: string; params: P; querystring: Q; ok: TSchema; errors: Record<string, TSchema> },
+    answer: (params: Static<P>, query: Static<Q>) => Promise<unknown>,
+  ): void {
+    app.get<{ Params: Static<P>; Querystring: Static<Q> }>(
+      url,
+      {
+        config: { scope: 'points:read' },
+        schema: {
+          summary: route.summary,
+          tags: ['lookups'],
+          params: route.params,
+          querystring: route.querystring,
+          response: { 200: route.ok, ...route.errors },
+        },
+      },
+      async (request) => answer(request.params, request.query),
+    );
+  }
+
+  lookupRoute(
     '/v1/grants/:grantId',
     {
-      config: { scope: 'points:read' },
-      schema: {
-        summary: 'A grant: its state, points left, expiry, order; with userId and minSeq, read your own write',
-        tags: ['lookups'],
-        params: GrantParams,
-        querystring: LookupQuery,
-        response: { 200: GrantAnswer, ...lookupErrors },
-      },
+      summary: 'A grant: its state, points left, expiry, order; with userId and minSeq, read your own write',
+      params: GrantParams,
+      querystring: LookupQuery,
+      ok: GrantAnswer,
+      errors: lookupErrors,
     },
-    async (request) => lookup('grant', request.params.grantId, request.query),
+    (params, query) => lookup('grant', params.grantId, query),
   );
 
-  app.get<{ Params: Static<typeof UseParams>; Querystring: Static<typeof LookupQuery> }>(
+  lookupRoute(
     '/v1/uses/:useId',
     {
-      config: { scope: 'points:read' },
-      schema: {
-        summary: 'A use: its allocations and cancellations; with userId and minSeq, read your own write',
-        tags: ['lookups'],
-        params: UseParams,
-        querystring: LookupQuery,
-        response: { 200: UseAnswer, ...lookupErrors },
-      },
+      summary: 'A use: its allocations and cancellations; with userId and minSeq, read your own write',
+      params: UseParams,
+      querystring: LookupQuery,
+      ok: UseAnswer,
+      errors: lookupErrors,
     },
-    async (request) => lookup('use', request.params.useId, request.query),
+    (params, query) => lookup('use', params.useId, query),
   );
 
-  app.get<{ Params: Static<typeof HoldParams>; Querystring: Static<typeof LookupQuery> }>(
+  lookupRoute(
     '/v1/holds/:holdId',
     {
-      config: { scope: 'points:read' },
-      schema: {
-        summary: 'A hold: its state, what was captured, its expiry; with userId and minSeq, read your own write',
-        tags: ['lookups'],
-        params: HoldParams,
-        querystring: LookupQuery,
-        response: { 200: HoldAnswer, ...lookupErrors },
-      },
+      summary: 'A hold: its state, what was captured, its expiry; with userId and minSeq, read your own write',
+      params: HoldParams,
+      querystring: LookupQuery,
+      ok: HoldAnswer,
+      errors: lookupErrors,
     },
-    async (request) => lookup('hold', request.params.holdId, request.query),
+    (params, query) => lookup('hold', params.holdId, query),
   );
 
-  app.get<{ Params: Static<typeof UserParams>; Querystring: Static<typeof BalanceQuery> }>(
+  lookupRoute(
     '/v1/users/:userId/holds',
     {
-      config: { scope: 'points:read' },
-      schema: {
-        summary: "The user's active holds, earliest expiry first; with minSeq, read your own write",
-        tags: ['lookups'],
-        params: UserParams,
-        querystring: BalanceQuery,
-        response: { 200: ActiveHolds, ...balanceErrors },
-      },
+      summary: "The user's active holds, earliest expiry first; with minSeq, read your own write",
+      params: UserParams,
+      querystring: BalanceQuery,
+      ok: ActiveHolds,
+      errors: balanceErrors,
     },
-    async (request) => {
-      const { userId } = request.params;
-      await reached(userId, request.query.minSeq, request.query.waitMs);
+    async ({ userId }, query) => {
+      await reached(userId, query.minSeq, query.waitMs);
       return fromRedis(readActiveHolds(redis, userId));
     },
   );
 
-  app.get<{ Params: Static<typeof OrderParams>; Querystring: Static<typeof LookupQuery> }>(
+  lookupRoute(
     '/v1/orders/:orderId',
     {
-      config: { scope: 'points:read' },
-      schema: {
-        summary: 'Every grant, use and hold that carries the orderId, whoever the user; with userId and minSeq, including your own write',
-        tags: ['lookups'],
-        params: OrderParams,
-        querystring: LookupQuery,
-        response: { 200: OrderAnswer, ...lookupErrors },
-      },
+      summary: 'Every grant, use and hold that carries the orderId, whoever the user; with userId and minSeq, including your own write',
+      params: OrderParams,
+      querystring: LookupQuery,
+      ok: OrderAnswer,
+      errors: lookupErrors,
     },
-    async (request) => {
-      const { orderId } = request.params;
-      const { userId, minSeq, waitMs } = request.query;
+    async ({ orderId }, { userId, minSeq, waitMs }) => {
       if (userId !== undefined) await reached(userId, minSeq, waitMs);
       const order = await fromRedis(readOrder(redis, orderId));
       if (order.grants.length + order.uses.length + order.holds.length === 0) {
