@@ -15,7 +15,7 @@
  * the two steps.
  */
 import type { Result } from 'ioredis';
-import type { RedisClient } from '../../common/src/redis.ts';
+import { isCluster, type RedisClient } from '../../common/src/redis.ts';
 import type { PointEvent } from '../../schemas/point-event.ts';
 import { GapError } from '../shared/gap-error.ts';
 import type { ApplyResult, ProjectorStore } from '../shared/run-projector.ts';
@@ -39,6 +39,12 @@ export class RedisStore implements ProjectorStore {
     // ioredis runs it with EVALSHA and loads it again after a Redis restart (NOSCRIPT),
     // on each node of a cluster that does not have it yet.
     // The number of keys varies with the records a call names: given first in each call.
+    // So a Cluster client must not auto-pipeline: ioredis groups an auto-pipelined call by
+    // its first argument (here the key count, not a key) and then refuses the pipeline
+    // ("All keys in the pipeline should belong to the same slots allocation group").
+    if (isCluster(redis) && redis.options.enableAutoPipelining) {
+      throw new Error('RedisStore needs a Redis Cluster client without enableAutoPipelining');
+    }
     redis.defineCommand('applyPointEvents', { lua: APPLY_SCRIPT });
   }
 
