@@ -6,7 +6,8 @@
 import { describe, it, expect } from 'vitest';
 import { lapsedLots } from './expire-lapsed.ts';
 import { testLedger } from './test-ledger.ts';
-import type { Command, PointEvent } from './types.ts';
+import { decide } from './decide.ts';
+import { emptyWallet, type Command, type PointEvent } from './types.ts';
 
 const USER = 'user-1';
 const T0 = Date.UTC(2025, 0, 1);
@@ -86,6 +87,26 @@ describe('pending grants', () => {
     ]);
     expect(out[0]!.reason).toBe('available');
     expect(l.lot('g-pend')).toMatchObject({ pending: false, remaining: 700 });
+  });
+
+  it('a grant is refused when balance + held + pending + amount would pass the largest safe amount (a release or activation could bring it all in)', () => {
+    // A wallet near the limit (it takes millions of grants of at most 10^9 to get there).
+    const max = Number.MAX_SAFE_INTEGER;
+    const near = { ...emptyWallet(USER), balance: max - 1600, held: 600, pending: 300, seq: 3 };
+    const g = (amount: number) => grant(`g-${amount}`, amount, T0 + 30 * DAY);
+    expect(() => decide(g(701), near, T0, () => 'id')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    // Up to the limit is accepted: 700 more make balance + held + pending = max.
+    expect(decide(g(700), near, T0, () => 'id')[0]).toMatchObject({ type: 'POINTS_GRANTED', balanceAfter: max - 900 });
+  });
+
+  it('a use never takes from a pending lot, even one that expires first: 100 active, 500 pending expiring earlier, a use of 101 refused, 100 taken from the active lot', () => {
+    const l = ledger();
+    l.run(grant('g-pend', 500, T0 + 10 * DAY, T0 + DAY), T0);
+    l.run(grant('g-act', 100, T0 + 60 * DAY), T0);
+    expect(l.refused(use('u-too-much', 101), T0 + HOUR).code).toBe('INSUFFICIENT_POINTS');
+    const out = l.run(use('u-1', 100), T0 + HOUR);
+    expect(out[0]!.allocations).toEqual([{ grantId: 'g-act', amount: 100 }]);
+    expect(l.lot('g-pend')).toMatchObject({ pending: true, remaining: 500 });
   });
 
   it('an activation on request makes 500 usable at once; NOT_PENDING the second time, NOT_FOUND for an unknown grant', () => {
