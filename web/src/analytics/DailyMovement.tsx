@@ -2,15 +2,14 @@
 import { useState } from 'react';
 import { getDaily } from '../api/endpoints.ts';
 import type { DailyRow } from '../api/types.ts';
-import { BarChart, type Series } from '../components/BarChart.tsx';
+import type { Series } from '../components/BarChart.tsx';
 import { suggestLog } from '../components/chart-scale.ts';
 import { ScaleToggle } from '../components/ScaleToggle.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Empty, Loading } from '../components/Status.tsx';
-import { points } from '../format.ts';
 import { useAsync } from '../hooks/useAsync.ts';
-import { DataTable } from './DataTable.tsx';
-import { daysBetween, fillDays, shortDay } from './days.ts';
+import { DayBars } from './DayBars.tsx';
+import { daysBetween, fillDays } from './days.ts';
 import type { Range } from './RangeForm.tsx';
 
 export const MOVEMENT_TYPES = [
@@ -45,25 +44,21 @@ export function DailyMovement({ range }: { range: Range }) {
       {daily.loading && !daily.data && <Loading what="Loading the daily movement…" />}
       {daily.data && !any && <Empty>No points moved in this range.</Empty>}
       {daily.data && any && (
-        <>
-          <BarChart
-            title={`Points granted, used, cancelled, expired and revoked per day, ${range.from} to ${range.to}`}
-            categories={rows.map((r) => r.day)}
-            series={series}
-            log={log}
-            formatCategory={shortDay}
-            formatValue={points}
-          />
-          <DataTable
-            caption="Points moved per day by type"
-            columns={[
+        <DayBars
+          title={`Points granted, used, cancelled, expired and revoked per day, ${range.from} to ${range.to}`}
+          days={rows.map((r) => r.day)}
+          series={series}
+          log={log}
+          numbers={{
+            caption: 'Points moved per day by type',
+            columns: [
               { key: 'day', label: 'Day' },
               ...MOVEMENT_TYPES.map((t) => ({ key: t.key, label: t.label })),
               { key: 'activeUsers', label: 'Active users' },
-            ]}
-            rows={daily.data.map((r) => ({ ...r }))}
-          />
-        </>
+            ],
+            rows: daily.data.map((r) => ({ ...r })),
+          }}
+        />
       )}
     </section>
   );

@@ -1,17 +1,15 @@
 /** Points that will expire per day ahead (GET /v1/analytics/expiring?days=N). */
 import { useState, type FormEvent } from 'react';
 import { getExpiring } from '../api/endpoints.ts';
-import { BarChart } from '../components/BarChart.tsx';
 import { suggestLog } from '../components/chart-scale.ts';
 import { ScaleToggle } from '../components/ScaleToggle.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Empty, Loading } from '../components/Status.tsx';
 import { TextField } from '../components/TextField.tsx';
-import { points } from '../format.ts';
 import { useAsync } from '../hooks/useAsync.ts';
 import { checkIntInRange } from '../validation.ts';
-import { DataTable } from './DataTable.tsx';
-import { addDays, daysBetween, fillDays, shortDay, today } from './days.ts';
+import { DayBars } from './DayBars.tsx';
+import { addDays, daysBetween, fillDays, today } from './days.ts';
 
 export function ExpiringChart() {
   const [days, setDays] = useState(30);
@@ -48,25 +46,21 @@ export function ExpiringChart() {
       {expiring.loading && !expiring.data && <Loading what="Loading the expiring points…" />}
       {expiring.data && expiring.data.length === 0 && <Empty>No points expire in the next {days} days.</Empty>}
       {expiring.data && expiring.data.length > 0 && (
-        <>
-          <BarChart
-            title={`Points expiring per day over the next ${days} days`}
-            categories={rows.map((r) => r.day)}
-            series={[{ name: 'Expiring', color: '#e65100', values }]}
-            log={log}
-            formatCategory={shortDay}
-            formatValue={points}
-          />
-          <DataTable
-            caption="Points and lots expiring per day"
-            columns={[
+        <DayBars
+          title={`Points expiring per day over the next ${days} days`}
+          days={rows.map((r) => r.day)}
+          series={[{ name: 'Expiring', color: '#e65100', values }]}
+          log={log}
+          numbers={{
+            caption: 'Points and lots expiring per day',
+            columns: [
               { key: 'day', label: 'Day' },
               { key: 'points', label: 'Points' },
               { key: 'lots', label: 'Lots' },
-            ]}
-            rows={expiring.data.map((r) => ({ ...r }))}
-          />
-        </>
+            ],
+            rows: expiring.data.map((r) => ({ ...r })),
+          }}
+        />
       )}
     </section>
   );

@@ -2,6 +2,7 @@
 import type { ActiveGrant } from '../api/types.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Empty, Loading } from '../components/Status.tsx';
+import { Table } from '../components/Table.tsx';
 import { points, utc } from '../format.ts';
 import type { AsyncState } from '../hooks/useAsync.ts';
 
@@ -28,55 +29,44 @@ export function GrantsTable({ grants, stale, onRevoke, now = Date.now() }: Props
       {!list && grants.loading && <Loading what="Loading the grants…" />}
       {list && list.length === 0 && <Empty>No active grants.</Empty>}
       {list && list.length > 0 && (
-        <table className="table responsive">
-          <caption className="sr-only">Active grants, earliest expiry first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Grant</th>
-              <th scope="col" className="num">
-                Remaining
-              </th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((g) => {
-              const left = daysLeft(g.expiresAt, now);
-              const soon = left <= EXPIRING_WITHIN_DAYS;
-              return (
-                <tr key={g.grantId} className={soon ? 'expiring' : undefined}>
-                  <td data-label="Grant">
-                    <code className="id">{g.grantId}</code>
-                  </td>
-                  <td data-label="Remaining" className="num">
-                    {points(g.remaining)}
-                  </td>
-                  <td data-label="Expires">
-                    <span>
-                      {utc(g.expiresAt, { seconds: false })}
-                      {soon && (
-                        <>
-                          {' '}
-                          <span className="badge badge-warn">
-                            expires in {left} {left === 1 ? 'day' : 'days'}
-                          </span>
-                        </>
-                      )}
-                    </span>
-                  </td>
-                  <td data-label="" className="actions">
-                    <button type="button" className="button button-small" onClick={() => onRevoke(g)} aria-label={`Revoke grant ${g.grantId}`}>
-                      Revoke…
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Table
+          caption="Active grants, earliest expiry first"
+          rows={list.map((g) => {
+            const left = daysLeft(g.expiresAt, now);
+            return { g, left, soon: left <= EXPIRING_WITHIN_DAYS };
+          })}
+          rowKey={({ g }) => g.grantId}
+          rowAttributes={({ soon }) => ({ className: soon ? 'expiring' : undefined })}
+          columns={[
+            { label: 'Grant', cell: ({ g }) => <code className="id">{g.grantId}</code> },
+            { label: 'Remaining', num: true, cell: ({ g }) => points(g.remaining) },
+            {
+              label: 'Expires',
+              cell: ({ g, left, soon }) => (
+                <span>
+                  {utc(g.expiresAt, { seconds: false })}
+                  {soon && (
+                    <>
+                      {' '}
+                      <span className="badge badge-warn">
+                        expires in {left} {left === 1 ? 'day' : 'days'}
+                      </span>
+                    </>
+                  )}
+                </span>
+              ),
+            },
+            {
+              label: 'Action',
+              actions: true,
+              cell: ({ g }) => (
+                <button type="button" className="button button-small" onClick={() => onRevoke(g)} aria-label={`Revoke grant ${g.grantId}`}>
+                  Revoke…
+                </button>
+              ),
+            },
+          ]}
+        />
       )}
     </section>
   );

@@ -7,6 +7,7 @@ import { getHistory } from '../api/endpoints.ts';
 import type { HistoryItem } from '../api/types.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Empty, Loading } from '../components/Status.tsx';
+import { Table } from '../components/Table.tsx';
 import { eventLabel, points, utc } from '../format.ts';
 import { useAsync } from '../hooks/useAsync.ts';
 import { findHref } from '../hooks/useHashRoute.ts';
@@ -20,27 +21,18 @@ const signed = (i: HistoryItem) => `${MINUS.has(i.type) ? '−' : '+'}${points(M
 function details(i: HistoryItem): ReactNode[] {
   const parts: [string, ReactNode][] = [];
   if (i.reason) parts.push(['reason', `“${i.reason}”`]);
-  if (i.orderId)
-    parts.push([
-      'order',
-      <a key="order" href={findHref(i.orderId, 'order')}>
-        order {i.orderId}
-      </a>,
-    ]);
-  if (i.useId)
-    parts.push([
-      'use',
-      <a key="use" href={findHref(i.useId, 'use')}>
-        use {i.useId}
-      </a>,
-    ]);
-  if (i.grantId)
-    parts.push([
-      'grant',
-      <a key="grant" href={findHref(i.grantId, 'grant')}>
-        grant {i.grantId}
-      </a>,
-    ]);
+  for (const [kind, id] of [
+    ['order', i.orderId],
+    ['use', i.useId],
+    ['grant', i.grantId],
+  ] as const)
+    if (id)
+      parts.push([
+        kind,
+        <a key={kind} href={findHref(id, kind)}>
+          {kind} {id}
+        </a>,
+      ]);
   if (i.cancellationId) parts.push(['cancellation', `cancellation ${i.cancellationId}`]);
   return parts.map(([k, node], n) => (
     <Fragment key={k}>
@@ -80,59 +72,35 @@ export function HistoryTable({ userId, stale, onCancelUse }: Props) {
       {!items && page.loading && <Loading what="Loading the history…" />}
       {items && items.length === 0 && (pageNo === 1 ? <Empty>No history: this user has no events yet.</Empty> : <Empty>No older events.</Empty>)}
       {items && items.length > 0 && (
-        <table className={`table responsive history${page.loading ? ' stale' : ''}`}>
-          <caption className="sr-only">Events, newest first, page {pageNo}</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                Seq
-              </th>
-              <th scope="col">When</th>
-              <th scope="col">Event</th>
-              <th scope="col" className="num">
-                Points
-              </th>
-              <th scope="col" className="num">
-                Balance after
-              </th>
-              <th scope="col">Details</th>
-              <th scope="col">
-                <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((i) => (
-              <tr key={i.eventId} data-type={i.type}>
-                <td data-label="Seq" className="num">
-                  {i.seq}
-                </td>
-                <td data-label="When">{utc(i.occurredAt)}</td>
-                <td data-label="Event">{eventLabel(i.type)}</td>
-                <td data-label="Points" className={`num ${MINUS.has(i.type) ? 'minus' : 'plus'}`}>
-                  {signed(i)}
-                </td>
-                <td data-label="Balance after" className="num">
-                  {points(i.balanceAfter)}
-                </td>
-                <td data-label="Details" className="details">
-                  {details(i).length > 0 ? details(i) : '—'}
-                </td>
-                <td data-label="" className="actions">
-                  {i.type === 'POINTS_USED' &&
-                    i.useId &&
-                    ((cancelled.get(i.useId) ?? 0) >= i.amount ? (
-                      <span className="muted small">cancelled</span>
-                    ) : (
-                      <button type="button" className="button button-small" onClick={() => onCancelUse(i)} aria-label={`Cancel the use at seq ${i.seq}`}>
-                        Cancel use…
-                      </button>
-                    ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption={<>Events, newest first, page {pageNo}</>}
+          className={`history${page.loading ? ' stale' : ''}`}
+          rows={items}
+          rowKey={(i) => i.eventId}
+          rowAttributes={(i) => ({ 'data-type': i.type })}
+          columns={[
+            { label: 'Seq', num: true, cell: (i) => i.seq },
+            { label: 'When', cell: (i) => utc(i.occurredAt) },
+            { label: 'Event', cell: (i) => eventLabel(i.type) },
+            { label: 'Points', num: true, cellClass: (i) => `num ${MINUS.has(i.type) ? 'minus' : 'plus'}`, cell: signed },
+            { label: 'Balance after', num: true, cell: (i) => points(i.balanceAfter) },
+            { label: 'Details', cellClass: () => 'details', cell: (i) => (details(i).length > 0 ? details(i) : '—') },
+            {
+              label: 'Action',
+              actions: true,
+              cell: (i) =>
+                i.type === 'POINTS_USED' &&
+                i.useId &&
+                ((cancelled.get(i.useId) ?? 0) >= i.amount ? (
+                  <span className="muted small">cancelled</span>
+                ) : (
+                  <button type="button" className="button button-small" onClick={() => onCancelUse(i)} aria-label={`Cancel the use at seq ${i.seq}`}>
+                    Cancel use…
+                  </button>
+                )),
+            },
+          ]}
+        />
       )}
       {(pageNo > 1 || next !== null) && (
         <nav className="pager" aria-label="History pages">

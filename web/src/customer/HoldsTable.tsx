@@ -8,6 +8,7 @@ import { commands } from '../api/endpoints.ts';
 import type { CaptureReply, HoldAnswer, ReleaseReply } from '../api/types.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Empty, Loading } from '../components/Status.tsx';
+import { Table } from '../components/Table.tsx';
 import { CommandOutcome } from '../forms/CommandOutcome.tsx';
 import { points, utc } from '../format.ts';
 import type { AsyncState } from '../hooks/useAsync.ts';
@@ -58,49 +59,60 @@ export function HoldsTable({ holds, stale, onCommitted, now = Date.now() }: Prop
       {!list && holds.loading && <Loading what="Loading the holds…" />}
       {list && list.length === 0 && <Empty>No active holds.</Empty>}
       {list && list.length > 0 && (
-        <table className="table responsive holds">
-          <caption className="sr-only">Active holds, earliest expiry first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Hold</th>
-              <th scope="col" className="num">
-                Held
-              </th>
-              <th scope="col">Order</th>
-              <th scope="col">Lapses</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((h) => (
-              <HoldRow
-                key={h.holdId}
-                hold={h}
-                now={now}
-                busy={busy}
-                onCapture={(amount) => void send(commands.capture(h.holdId, amount === undefined ? {} : { amount }))}
-                onRelease={() => void send(commands.release(h.holdId))}
-              />
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="Active holds, earliest expiry first"
+          className="holds"
+          rows={list}
+          rowKey={(h) => h.holdId}
+          rowAttributes={(h) => ({ 'data-hold': h.holdId })}
+          columns={[
+            {
+              label: 'Hold',
+              cell: (h) => (
+                <a href={findHref(h.holdId, 'hold')}>
+                  <code className="id">{h.holdId}</code>
+                </a>
+              ),
+            },
+            { label: 'Held', num: true, cell: (h) => points(h.amount) },
+            { label: 'Order', cell: (h) => (h.orderId ? <a href={findHref(h.orderId, 'order')}>{h.orderId}</a> : '—') },
+            {
+              label: 'Lapses',
+              cell: (h) => (
+                <span>
+                  {utc(h.expiresAt)} <span className="muted small">({timeLeft(h.expiresAt, now)})</span>
+                </span>
+              ),
+            },
+            {
+              label: 'Actions',
+              actions: true,
+              cell: (h) => (
+                <HoldActions
+                  hold={h}
+                  busy={busy}
+                  onCapture={(amount) => void send(commands.capture(h.holdId, amount === undefined ? {} : { amount }))}
+                  onRelease={() => void send(commands.release(h.holdId))}
+                />
+              ),
+            },
+          ]}
+        />
       )}
       <CommandOutcome state={state} done={describe} />
     </section>
   );
 }
 
-interface RowProps {
+interface ActionsProps {
   hold: HoldAnswer;
-  now: number;
   busy: boolean;
   onCapture: (amount: number | undefined) => void;
   onRelease: () => void;
 }
 
-function HoldRow({ hold: h, now, busy, onCapture, onRelease }: RowProps) {
+/** Capture (all, or the points typed in) and Release of one hold. */
+function HoldActions({ hold: h, busy, onCapture, onRelease }: ActionsProps) {
   const [amount, setAmount] = useState('');
   const [error, setError] = useState<string | undefined>();
   const inputId = `capture-${h.holdId}`;
@@ -115,51 +127,33 @@ function HoldRow({ hold: h, now, busy, onCapture, onRelease }: RowProps) {
   };
 
   return (
-    <tr data-hold={h.holdId}>
-      <td data-label="Hold">
-        <a href={findHref(h.holdId, 'hold')}>
-          <code className="id">{h.holdId}</code>
-        </a>
-      </td>
-      <td data-label="Held" className="num">
-        {points(h.amount)}
-      </td>
-      <td data-label="Order">{h.orderId ? <a href={findHref(h.orderId, 'order')}>{h.orderId}</a> : '—'}</td>
-      <td data-label="Lapses">
-        <span>
-          {utc(h.expiresAt)} <span className="muted small">({timeLeft(h.expiresAt, now)})</span>
-        </span>
-      </td>
-      <td data-label="" className="actions">
-        <form className="capture-form" onSubmit={capture} noValidate aria-label={`Capture or release hold ${h.holdId}`}>
-          <label htmlFor={inputId} className="sr-only">
-            Points to capture of hold {h.holdId} (empty: all {points(h.amount)})
-          </label>
-          <input
-            id={inputId}
-            type="text"
-            inputMode="numeric"
-            placeholder={`all ${points(h.amount)}`}
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? errorId : undefined}
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <button type="submit" className="button button-small" disabled={busy} aria-label={`Capture hold ${h.holdId}`}>
-            Capture
-          </button>
-          <button type="button" className="button button-small" disabled={busy} onClick={onRelease} aria-label={`Release hold ${h.holdId}`}>
-            Release
-          </button>
-          {error && (
-            <p id={errorId} className="field-error">
-              {error}
-            </p>
-          )}
-        </form>
-      </td>
-    </tr>
+    <form className="capture-form" onSubmit={capture} noValidate aria-label={`Capture or release hold ${h.holdId}`}>
+      <label htmlFor={inputId} className="sr-only">
+        Points to capture of hold {h.holdId} (empty: all {points(h.amount)})
+      </label>
+      <input
+        id={inputId}
+        type="text"
+        inputMode="numeric"
+        placeholder={`all ${points(h.amount)}`}
+        value={amount}
+        onChange={(e) => setAmount(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <button type="submit" className="button button-small" disabled={busy} aria-label={`Capture hold ${h.holdId}`}>
+        Capture
+      </button>
+      <button type="button" className="button button-small" disabled={busy} onClick={onRelease} aria-label={`Release hold ${h.holdId}`}>
+        Release
+      </button>
+      {error && (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }

@@ -1,17 +1,15 @@
 /** Cancel a use, in full (all that is left of it) or in part. */
-import { useRef, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { commands } from '../api/endpoints.ts';
 import type { CancelBody, CancelReply } from '../api/types.ts';
 import { TextField } from '../components/TextField.tsx';
 import { points } from '../format.ts';
-import { useCommand } from '../hooks/useCommand.ts';
-import { checkAmount, checkReason, checkUuid, collect, type Errors } from '../validation.ts';
-import { CommandOutcome } from './CommandOutcome.tsx';
-import { apiFieldErrors, focusFirstInvalid, optional } from './form-helpers.ts';
-import { SubmitButton } from './SubmitButton.tsx';
+import { checkAmount, checkReason, checkUuid } from '../validation.ts';
+import { CommandForm, useCommandForm } from './CommandForm.tsx';
+import { AmountField, Choice, ReasonField } from './fields.tsx';
+import { optional } from './form-helpers.ts';
 
 const FIELDS = ['useId', 'amount', 'reason'] as const;
-type Field = (typeof FIELDS)[number];
 
 interface Props {
   initialUseId?: string;
@@ -38,72 +36,56 @@ export function CancelForm({ initialUseId = '', usedAmount, onCommitted }: Props
   const [mode, setMode] = useState<'all' | 'part'>('all');
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<Errors<Field>>({});
-  const form = useRef<HTMLFormElement>(null);
-  const { state, submit } = useCommand<CancelReply>();
-  const shown = { ...apiFieldErrors(state, FIELDS), ...errors };
+  const { form, state, shown, passes, send } = useCommandForm<CancelReply, (typeof FIELDS)[number]>(FIELDS);
 
-  const onSubmit = async (e: FormEvent) => {
-    e.preventDefault();
+  const onSubmit = async () => {
     const id = useId.trim();
-    const found = collect<Field>({
+    const ok = passes({
       useId: checkUuid(id, 'use id'),
       amount: mode === 'part' ? checkAmount(amount.trim()) : null,
       reason: checkReason(reason.trim(), { optional: true }),
     });
-    setErrors(found);
-    if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
+    if (!ok) return;
     const body: CancelBody = {};
     if (mode === 'part') body.amount = Number(amount.trim());
     const r = optional(reason);
     if (r) body.reason = r;
-    const reply = await submit(commands.cancelUse(id, body));
-    if (reply) {
-      setAmount('');
-      setReason('');
-      onCommitted(reply.seq);
-    }
+    await send(commands.cancelUse(id, body), [setAmount, setReason], onCommitted);
   };
 
   return (
-    <form ref={form} onSubmit={onSubmit} noValidate aria-labelledby="cancel-title" className="command-form">
-      <h3 id="cancel-title">Cancel a use</h3>
-      <div className="form-grid">
-        <TextField
-          id="cancel-use-id"
-          label="Use id"
-          value={useId}
-          onChange={setUseId}
-          error={shown.useId}
-          required
-          wide
-          hint={usedAmount ? `Picked from the history: a use of ${points(usedAmount)} points.` : 'From a "Used" row of the history, or the answer of the use.'}
+    <CommandForm name="cancel" title="Cancel a use" form={form} state={state} onSubmit={onSubmit} submitLabel="Cancel the use" done={describe}>
+      <TextField
+        id="cancel-use-id"
+        label="Use id"
+        value={useId}
+        onChange={setUseId}
+        error={shown.useId}
+        required
+        wide
+        hint={usedAmount ? `Picked from the history: a use of ${points(usedAmount)} points.` : 'From a "Used" row of the history, or the answer of the use.'}
+      />
+      <Choice
+        legend="How much"
+        name="cancel-mode"
+        options={[
+          ['all', 'all that is left of the use'],
+          ['part', 'part of it'],
+        ]}
+        value={mode}
+        onChange={setMode}
+      />
+      {mode === 'part' && (
+        <AmountField
+          id="cancel-amount"
+          label="Points to give back"
+          value={amount}
+          onChange={setAmount}
+          error={shown.amount}
+          hint="Whole points, at most what is left of the use."
         />
-        <fieldset className="field validity">
-          <legend>How much</legend>
-          <label className="radio">
-            <input type="radio" name="cancel-mode" checked={mode === 'all'} onChange={() => setMode('all')} /> all that is left of the use
-          </label>
-          <label className="radio">
-            <input type="radio" name="cancel-mode" checked={mode === 'part'} onChange={() => setMode('part')} /> part of it
-          </label>
-        </fieldset>
-        {mode === 'part' && (
-          <TextField
-            id="cancel-amount"
-            label="Points to give back"
-            value={amount}
-            onChange={setAmount}
-            error={shown.amount}
-            inputMode="numeric"
-            required
-            hint="Whole points, at most what is left of the use."
-          />
-        )}
-        <TextField id="cancel-reason" label="Reason" value={reason} onChange={setReason} error={shown.reason} hint="Up to 200 characters." />
-      </div>
-      <SubmitButton sending={state.status === 'sending'}>Cancel the use</SubmitButton>
-      <CommandOutcome state={state} done={describe} />
-    </form>
+      )}
+      <ReasonField id="cancel-reason" value={reason} onChange={setReason} error={shown.reason} />
+    </CommandForm>
   );
 }

@@ -1,5 +1,6 @@
 /** What every command form shares: API field problems on the right field, focus on the first error. */
 import type { ApiError } from '../api/errors.ts';
+import type { UseBody } from '../api/types.ts';
 import type { CommandState } from '../hooks/useCommand.ts';
 
 /** `body.amount` / `params.useId` of a VALIDATION_FAILED answer → the form's own field names. */
@@ -27,3 +28,13 @@ export function focusFirstInvalid(form: HTMLFormElement | null): void {
 
 /** Optional text fields: trimmed, and left out when empty. */
 export const optional = (s: string) => (s.trim() === '' ? undefined : s.trim());
+
+/** What a use and a hold send alike: the user, whole points, and the order id and reason when given. */
+export function userPointsBody(userId: string, amount: string, orderId: string, reason: string): UseBody {
+  const body: UseBody = { userId, amount: Number(amount.trim()) };
+  const o = optional(orderId);
+  const r = optional(reason);
+  if (o) body.orderId = o;
+  if (r) body.reason = r;
+  return body;
+}

@@ -3,11 +3,12 @@
  * allocations and cancellations, a hold's state and what it became, an order's grants,
  * uses and holds. Every id links to its own lookup, every user to the customer page.
  */
-import type { ReactNode } from 'react';
 import type { ActivateReply, GrantAnswer, GrantState, HoldAnswer, HoldState, OrderAnswer, UseAnswer } from '../api/types.ts';
 import type { LookupKind } from '../api/endpoints.ts';
 import { Badge } from '../components/Badge.tsx';
+import { Facts } from '../components/Facts.tsx';
 import { Empty } from '../components/Status.tsx';
+import { Table } from '../components/Table.tsx';
 import { ActivateButton } from '../forms/ActivateButton.tsx';
 import { points, utc } from '../format.ts';
 import { customerHref, findHref } from '../hooks/useHashRoute.ts';
@@ -30,19 +31,6 @@ const UserLink = ({ userId }: { userId: string }) => (
     {userId}
   </a>
 );
-
-function Facts({ items }: { items: [string, ReactNode, string?][] }) {
-  return (
-    <dl className="facts">
-      {items.map(([term, value, testId]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd data-testid={testId}>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
 
 const orderLink = (orderId: string | undefined) =>
   orderId ? (
@@ -105,59 +93,30 @@ export function UseView({ use: u }: { use: UseAnswer }) {
       {u.allocations.length === 0 ? (
         <Empty>No allocations.</Empty>
       ) : (
-        <table className="table responsive">
-          <caption className="sr-only">The grants the use took its points from</caption>
-          <thead>
-            <tr>
-              <th scope="col">Grant</th>
-              <th scope="col" className="num">
-                Points
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {u.allocations.map((a) => (
-              <tr key={a.grantId}>
-                <td data-label="Grant">
-                  <IdLink id={a.grantId} kind="grant" label={`Look up grant ${a.grantId}`} />
-                </td>
-                <td data-label="Points" className="num">
-                  {points(a.amount)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="The grants the use took its points from"
+          rows={u.allocations}
+          rowKey={(a) => a.grantId}
+          columns={[
+            { label: 'Grant', cell: (a) => <IdLink id={a.grantId} kind="grant" label={`Look up grant ${a.grantId}`} /> },
+            { label: 'Points', num: true, cell: (a) => points(a.amount) },
+          ]}
+        />
       )}
       <h3>Cancellations</h3>
       {u.cancellations.length === 0 ? (
         <Empty>No cancellations.</Empty>
       ) : (
-        <table className="table responsive">
-          <caption className="sr-only">The cancellations of the use, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Cancellation</th>
-              <th scope="col" className="num">
-                Points
-              </th>
-              <th scope="col">When</th>
-            </tr>
-          </thead>
-          <tbody>
-            {u.cancellations.map((c) => (
-              <tr key={c.cancellationId}>
-                <td data-label="Cancellation">
-                  <code className="id">{c.cancellationId}</code>
-                </td>
-                <td data-label="Points" className="num">
-                  {points(c.amount)}
-                </td>
-                <td data-label="When">{utc(c.occurredAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="The cancellations of the use, oldest first"
+          rows={u.cancellations}
+          rowKey={(c) => c.cancellationId}
+          columns={[
+            { label: 'Cancellation', cell: (c) => <code className="id">{c.cancellationId}</code> },
+            { label: 'Points', num: true, cell: (c) => points(c.amount) },
+            { label: 'When', cell: (c) => utc(c.occurredAt) },
+          ]}
+        />
       )}
     </>
   );
@@ -195,125 +154,55 @@ export function OrderView({ order: o }: { order: OrderAnswer }) {
       {o.grants.length > 0 && (
         <>
           <h3>Grants</h3>
-          <table className="table responsive" data-testid="order-grants">
-            <caption className="sr-only">Grants of the order</caption>
-            <thead>
-              <tr>
-                <th scope="col">Grant</th>
-                <th scope="col">User</th>
-                <th scope="col">State</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col" className="num">
-                  Remaining
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.grants.map((g) => (
-                <tr key={g.grantId}>
-                  <td data-label="Grant">
-                    <IdLink id={g.grantId} kind="grant" label={`Look up grant ${g.grantId}`} />
-                  </td>
-                  <td data-label="User">
-                    <UserLink userId={g.userId} />
-                  </td>
-                  <td data-label="State">
-                    <GrantStateBadge state={g.state} />
-                  </td>
-                  <td data-label="Amount" className="num">
-                    {points(g.amount)}
-                  </td>
-                  <td data-label="Remaining" className="num">
-                    {points(g.remaining)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Grants of the order"
+            testId="order-grants"
+            rows={o.grants}
+            rowKey={(g) => g.grantId}
+            columns={[
+              { label: 'Grant', cell: (g) => <IdLink id={g.grantId} kind="grant" label={`Look up grant ${g.grantId}`} /> },
+              { label: 'User', cell: (g) => <UserLink userId={g.userId} /> },
+              { label: 'State', cell: (g) => <GrantStateBadge state={g.state} /> },
+              { label: 'Amount', num: true, cell: (g) => points(g.amount) },
+              { label: 'Remaining', num: true, cell: (g) => points(g.remaining) },
+            ]}
+          />
         </>
       )}
       {o.uses.length > 0 && (
         <>
           <h3>Uses</h3>
-          <table className="table responsive" data-testid="order-uses">
-            <caption className="sr-only">Uses of the order</caption>
-            <thead>
-              <tr>
-                <th scope="col">Use</th>
-                <th scope="col">User</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col" className="num">
-                  Cancelled
-                </th>
-                <th scope="col">From hold</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.uses.map((u) => (
-                <tr key={u.useId}>
-                  <td data-label="Use">
-                    <IdLink id={u.useId} kind="use" label={`Look up use ${u.useId}`} />
-                  </td>
-                  <td data-label="User">
-                    <UserLink userId={u.userId} />
-                  </td>
-                  <td data-label="Amount" className="num">
-                    {points(u.amount)}
-                  </td>
-                  <td data-label="Cancelled" className="num">
-                    {points(u.canceled)}
-                  </td>
-                  <td data-label="From hold">{u.holdId ? <IdLink id={u.holdId} kind="hold" label={`Look up hold ${u.holdId}`} /> : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Uses of the order"
+            testId="order-uses"
+            rows={o.uses}
+            rowKey={(u) => u.useId}
+            columns={[
+              { label: 'Use', cell: (u) => <IdLink id={u.useId} kind="use" label={`Look up use ${u.useId}`} /> },
+              { label: 'User', cell: (u) => <UserLink userId={u.userId} /> },
+              { label: 'Amount', num: true, cell: (u) => points(u.amount) },
+              { label: 'Cancelled', num: true, cell: (u) => points(u.canceled) },
+              { label: 'From hold', cell: (u) => (u.holdId ? <IdLink id={u.holdId} kind="hold" label={`Look up hold ${u.holdId}`} /> : '—') },
+            ]}
+          />
         </>
       )}
       {o.holds.length > 0 && (
         <>
           <h3>Holds</h3>
-          <table className="table responsive" data-testid="order-holds">
-            <caption className="sr-only">Holds of the order</caption>
-            <thead>
-              <tr>
-                <th scope="col">Hold</th>
-                <th scope="col">User</th>
-                <th scope="col">State</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col" className="num">
-                  Captured
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.holds.map((h) => (
-                <tr key={h.holdId}>
-                  <td data-label="Hold">
-                    <IdLink id={h.holdId} kind="hold" label={`Look up hold ${h.holdId}`} />
-                  </td>
-                  <td data-label="User">
-                    <UserLink userId={h.userId} />
-                  </td>
-                  <td data-label="State">
-                    <HoldStateBadge state={h.state} />
-                  </td>
-                  <td data-label="Amount" className="num">
-                    {points(h.amount)}
-                  </td>
-                  <td data-label="Captured" className="num">
-                    {points(h.captured)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            caption="Holds of the order"
+            testId="order-holds"
+            rows={o.holds}
+            rowKey={(h) => h.holdId}
+            columns={[
+              { label: 'Hold', cell: (h) => <IdLink id={h.holdId} kind="hold" label={`Look up hold ${h.holdId}`} /> },
+              { label: 'User', cell: (h) => <UserLink userId={h.userId} /> },
+              { label: 'State', cell: (h) => <HoldStateBadge state={h.state} /> },
+              { label: 'Amount', num: true, cell: (h) => points(h.amount) },
+              { label: 'Captured', num: true, cell: (h) => points(h.captured) },
+            ]}
+          />
         </>
       )}
     </>

@@ -6,14 +6,16 @@
  * as line charts (GET /v1/pipeline/history). Status and history are fetched together,
  * every 3 s.
  */
-import { useRef } from 'react';
+import { Fragment, useRef } from 'react';
 import { getPipelineHistory, getPipelineStatus } from '../api/endpoints.ts';
 import { describeCode, toApiError, type ApiError } from '../api/errors.ts';
 import type { ConnectorStatus, PipelineHistory, PipelineHistoryPoint, PipelineStatus, ProjectorInstanceStatus, ProjectorStatus } from '../api/types.ts';
 import { StateBadge, Badge } from '../components/Badge.tsx';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { Facts } from '../components/Facts.tsx';
 import { LineChart, type LineSeries } from '../components/LineChart.tsx';
 import { Loading } from '../components/Status.tsx';
+import { type Column, Table } from '../components/Table.tsx';
 import { bytes, duration, points, shortDuration, utc } from '../format.ts';
 import { usePolling } from '../hooks/usePolling.ts';
 
@@ -107,26 +109,19 @@ function Status({ s, history, historyError }: { s: PipelineStatus; history: Pipe
         <section className="panel" aria-labelledby="kafka-title">
           <h2 id="kafka-title">Kafka</h2>
           {s.kafka.reachable ? (
-            <dl className="facts">
-              <div>
-                <dt>State</dt>
-                <dd>
-                  <Badge tone="ok">REACHABLE</Badge>
-                </dd>
-              </div>
-              <div>
-                <dt>Topic</dt>
-                <dd>{s.kafka.topic}</dd>
-              </div>
-              <div>
-                <dt>Partitions</dt>
-                <dd>{s.kafka.partitions ?? '—'}</dd>
-              </div>
-              <div>
-                <dt>Messages</dt>
-                <dd>{s.kafka.messages === undefined ? '—' : points(s.kafka.messages)}</dd>
-              </div>
-            </dl>
+            <Facts
+              items={[
+                [
+                  'State',
+                  <Badge key="state" tone="ok">
+                    REACHABLE
+                  </Badge>,
+                ],
+                ['Topic', s.kafka.topic],
+                ['Partitions', s.kafka.partitions ?? '—'],
+                ['Messages', s.kafka.messages === undefined ? '—' : points(s.kafka.messages)],
+              ]}
+            />
           ) : (
             <p>
               <Badge tone="bad">UNREACHABLE</Badge> <span className="small">{s.kafka.error}</span>
@@ -154,39 +149,13 @@ function Status({ s, history, historyError }: { s: PipelineStatus; history: Pipe
       )}
       <section className="panel" aria-labelledby="projectors-title">
         <h2 id="projectors-title">Projectors</h2>
-        <table className="table responsive">
-          <caption className="sr-only">State, lag, freshness and consumer restarts per projector, as of {utc(s.at)}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Projector</th>
-              <th scope="col">State</th>
-              <th scope="col" className="num">
-                Lag
-              </th>
-              <th scope="col" className="num">
-                Freshness
-              </th>
-              <th scope="col">Last event</th>
-              <th scope="col" className="num">
-                Applied
-              </th>
-              <th scope="col" className="num">
-                Dead-lettered
-              </th>
-              <th scope="col" className="num">
-                Consumer restarts
-              </th>
-              <th scope="col" className="num">
-                Status age
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.projectors.map((p) => (
-              <ProjectorRow key={p.name} p={p} />
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption={<>State, lag, freshness and consumer restarts per projector, as of {utc(s.at)}</>}
+          rows={s.projectors}
+          rowKey={(p) => p.name}
+          rowAttributes={(p) => ({ className: p.state && p.state !== 'running' ? 'row-warn' : undefined })}
+          columns={PROJECTOR_COLUMNS}
+        />
       </section>
       <Instances projectors={s.projectors} />
       <History history={history} error={historyError} projectors={s.projectors.map((p) => p.name)} />
@@ -238,26 +207,23 @@ function Connector({ c, titleId }: { c: ConnectorStatus; titleId: string }) {
       {!running && <p className="lag-note bad">Not running ({c.state}): events committed to the database may not be reaching Kafka.</p>}
       {running && behind && <p className="lag-note warn">Behind its database: the newest committed events are not in Kafka yet.</p>}
       {running && !behind && unknown && <p className="lag-note warn">How far it is behind cannot be measured right now.</p>}
-      <dl className="facts">
-        <div>
-          <dt>Database binlog at</dt>
-          <dd>
-            <code>{position(c.database)}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Connector at</dt>
-          <dd>
-            <code>{position(c.connectorAt)}</code>
-            {c.connectorAt?.tsSec ? (
-              <>
-                <br />
-                <span className="muted small">event of {utc(new Date(c.connectorAt.tsSec * 1000).toISOString())}</span>
-              </>
-            ) : null}
-          </dd>
-        </div>
-      </dl>
+      <Facts
+        items={[
+          ['Database binlog at', <code key="database">{position(c.database)}</code>],
+          [
+            'Connector at',
+            <Fragment key="connector">
+              <code>{position(c.connectorAt)}</code>
+              {c.connectorAt?.tsSec ? (
+                <>
+                  <br />
+                  <span className="muted small">event of {utc(new Date(c.connectorAt.tsSec * 1000).toISOString())}</span>
+                </>
+              ) : null}
+            </Fragment>,
+          ],
+        ]}
+      />
       {c.tasks.length === 0 ? (
         <p className="empty">No tasks.</p>
       ) : (
@@ -276,52 +242,50 @@ function Connector({ c, titleId }: { c: ConnectorStatus; titleId: string }) {
 
 const PROJECTOR_TONE: Record<string, 'ok' | 'warn'> = { running: 'ok', stalled: 'warn', 'not reporting': 'warn' };
 
-function ProjectorRow({ p }: { p: ProjectorStatus }) {
-  const lagTone = p.lag === null ? 'bad' : p.lag === 0 ? 'ok' : p.lag < 1000 ? 'warn' : 'bad';
-  const restarts = p.consumerRestarts;
-  return (
-    <tr className={p.state && p.state !== 'running' ? 'row-warn' : undefined}>
-      <td data-label="Projector">
-        <span>
-          <strong>{p.name}</strong> <span className="muted small">{p.groupId}</span>
-        </span>
-      </td>
-      <td data-label="State">
+const lagTone = (lag: number | null) => (lag === null ? 'bad' : lag === 0 ? 'ok' : lag < 1000 ? 'warn' : 'bad');
+
+const PROJECTOR_COLUMNS: Column<ProjectorStatus>[] = [
+  {
+    label: 'Projector',
+    cell: (p) => (
+      <span>
+        <strong>{p.name}</strong> <span className="muted small">{p.groupId}</span>
+      </span>
+    ),
+  },
+  {
+    label: 'State',
+    cell: (p) => (
+      <>
         {p.state ? <Badge tone={PROJECTOR_TONE[p.state] ?? 'warn'}>{p.state}</Badge> : '—'}
         {p.stateReason && <span className="muted small state-reason"> {p.stateReason}</span>}
-      </td>
-      <td data-label="Lag" className="num">
-        <Badge tone={lagTone}>{p.lag === null ? 'unknown' : points(p.lag)}</Badge>
-      </td>
-      <td data-label="Freshness" className="num">
-        {p.freshnessMs === null ? 'unknown' : duration(p.freshnessMs)}
-      </td>
-      <td data-label="Last event">
-        {p.lastEvent ? (
-          <span>
-            {p.lastEvent.userId} seq {p.lastEvent.seq}
-            <br />
-            <span className="muted small">{utc(p.lastEvent.occurredAt)}</span>
-          </span>
-        ) : (
-          '—'
-        )}
-      </td>
-      <td data-label="Applied" className="num">
-        {points(p.applied)}
-      </td>
-      <td data-label="Dead-lettered" className="num">
-        {points(p.deadLettered)}
-      </td>
-      <td data-label="Consumer restarts" className="num">
-        {restarts === undefined ? '—' : restarts > 0 ? <Badge tone="warn">{points(restarts)}</Badge> : points(restarts)}
-      </td>
-      <td data-label="Status age" className="num">
-        {duration(p.statusAgeMs)}
-      </td>
-    </tr>
-  );
-}
+      </>
+    ),
+  },
+  { label: 'Lag', num: true, cell: (p) => <Badge tone={lagTone(p.lag)}>{p.lag === null ? 'unknown' : points(p.lag)}</Badge> },
+  { label: 'Freshness', num: true, cell: (p) => (p.freshnessMs === null ? 'unknown' : duration(p.freshnessMs)) },
+  {
+    label: 'Last event',
+    cell: (p) =>
+      p.lastEvent ? (
+        <span>
+          {p.lastEvent.userId} seq {p.lastEvent.seq}
+          <br />
+          <span className="muted small">{utc(p.lastEvent.occurredAt)}</span>
+        </span>
+      ) : (
+        '—'
+      ),
+  },
+  { label: 'Applied', num: true, cell: (p) => points(p.applied) },
+  { label: 'Dead-lettered', num: true, cell: (p) => points(p.deadLettered) },
+  {
+    label: 'Consumer restarts',
+    num: true,
+    cell: ({ consumerRestarts: r }) => (r === undefined ? '—' : r > 0 ? <Badge tone="warn">{points(r)}</Badge> : points(r)),
+  },
+  { label: 'Status age', num: true, cell: (p) => duration(p.statusAgeMs) },
+];
 
 /** Stalled holds partitions without progress (or may); dead has given its partitions up; not reporting is a member without status. */
 const INSTANCE_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info'> = { running: 'ok', stalled: 'bad', dead: 'warn', 'not reporting': 'warn' };
@@ -336,56 +300,30 @@ function Instances({ projectors }: { projectors: ProjectorStatus[] }) {
       {rows.length === 0 ? (
         <p className="empty">No instance reports.</p>
       ) : (
-        <table className="table responsive">
-          <caption className="sr-only">Each instance of each projector: state, partitions it holds, last event, applied events and status age</caption>
-          <thead>
-            <tr>
-              <th scope="col">Projector</th>
-              <th scope="col">Instance</th>
-              <th scope="col">State</th>
-              <th scope="col">Partitions</th>
-              <th scope="col">Last event</th>
-              <th scope="col" className="num">
-                Applied
-              </th>
-              <th scope="col" className="num">
-                Status age
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ projector, i }) => (
-              <InstanceRow key={`${projector}/${i.instance}`} projector={projector} i={i} />
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="Each instance of each projector: state, partitions it holds, last event, applied events and status age"
+          rows={rows}
+          rowKey={({ projector, i }) => `${projector}/${i.instance}`}
+          rowAttributes={({ i }) => ({ className: i.state !== 'running' ? 'row-warn' : undefined, 'data-instance': i.instance })}
+          columns={INSTANCE_COLUMNS}
+        />
       )}
     </section>
   );
 }
 
-function InstanceRow({ projector, i }: { projector: string; i: ProjectorInstanceStatus }) {
-  const partitions = i.member === null ? 'unknown' : i.member ? (i.partitions.length > 0 ? i.partitions.join(', ') : 'none') : 'not in the group';
-  return (
-    <tr className={i.state !== 'running' ? 'row-warn' : undefined} data-instance={i.instance}>
-      <td data-label="Projector">{projector}</td>
-      <td data-label="Instance">
-        <span className="user-id">{i.instance}</span>
-      </td>
-      <td data-label="State">
-        <Badge tone={INSTANCE_TONE[i.state] ?? 'warn'}>{i.state}</Badge>
-      </td>
-      <td data-label="Partitions">{partitions}</td>
-      <td data-label="Last event">{i.lastEvent ? `${i.lastEvent.userId} seq ${i.lastEvent.seq}` : '—'}</td>
-      <td data-label="Applied" className="num">
-        {points(i.applied)}
-      </td>
-      <td data-label="Status age" className="num">
-        {i.statusAgeMs === null ? 'never' : duration(i.statusAgeMs)}
-      </td>
-    </tr>
-  );
-}
+const partitionsOf = (i: ProjectorInstanceStatus) =>
+  i.member === null ? 'unknown' : i.member ? (i.partitions.length > 0 ? i.partitions.join(', ') : 'none') : 'not in the group';
+
+const INSTANCE_COLUMNS: Column<{ projector: string; i: ProjectorInstanceStatus }>[] = [
+  { label: 'Projector', cell: ({ projector }) => projector },
+  { label: 'Instance', cell: ({ i }) => <span className="user-id">{i.instance}</span> },
+  { label: 'State', cell: ({ i }) => <Badge tone={INSTANCE_TONE[i.state] ?? 'warn'}>{i.state}</Badge> },
+  { label: 'Partitions', cell: ({ i }) => partitionsOf(i) },
+  { label: 'Last event', cell: ({ i }) => (i.lastEvent ? `${i.lastEvent.userId} seq ${i.lastEvent.seq}` : '—') },
+  { label: 'Applied', num: true, cell: ({ i }) => points(i.applied) },
+  { label: 'Status age', num: true, cell: ({ i }) => (i.statusAgeMs === null ? 'never' : duration(i.statusAgeMs)) },
+];
 
 const PROJECTOR_COLORS = ['#2e7d32', '#7b1fa2', '#00838f', '#c62828', '#6d4c41'];
 const messages = (v: number) => (v === 1 ? '1 message' : `${points(v)} messages`);
