@@ -47,9 +47,8 @@ clickhouse_start() {
 
 clickhouse_ready() { [[ "$(curl -sf --max-time 2 "http://127.0.0.1:$(clickhouse_http_port "$1" "$2")/ping")" == Ok.* ]]; }
 
-# The analytics database, on every server; the tables belong to the ClickHouse projector.
-clickhouse_setup() {
-  curl -sf --max-time 10 -u "$CLICKHOUSE_WRITER_USER:$CLICKHOUSE_WRITER_PASSWORD" \
-    --data-binary "CREATE DATABASE IF NOT EXISTS $CLICKHOUSE_DATABASE" \
-    "http://127.0.0.1:$(clickhouse_http_port "$1" "$2")/" >/dev/null
+# The analytics database, on every server, once all answer (@clickhouse/client, like
+# every ClickHouse call); the tables belong to the ClickHouse projector.
+clickhouse_group_setup() {
+  node_step "clickhouse: creating the database" infra/scripts/clickhouse-database.ts
 }
