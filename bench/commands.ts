@@ -1,25 +1,29 @@
 /**
  * Command throughput and latency, a grant/use/cancel mix, three ways in one run:
  *   http:   POST /v1/points/* against the running API (make up), keep-alive
- *   ledger: the same commands through the Ledger in this process (same SQL, no HTTP)
+ *   ledger: the same commands through the API's Ledger, no HTTP (same code and SQL), in a
+ *           child process of its own: api/bench/ledger-phase.ts (nothing outside api/
+ *           imports api/, ADR 0009); its load generator's CPU counts as this one's
  *   raw:    hand-written mysql2 with the statements a command runs, in the same two
  *           round trips (reads with the locks, then writes and COMMIT): the limit of
  *           the database and driver under this load, with no domain code and no HTTP
  * Usage: npx tsx bench/commands.ts [--seconds 15] [--concurrency 32] [--users 10000] [--phases http,ledger,raw]
  * Writes bench/results/commands-latest.json (and a dated copy).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
-import { loadConfig } from '../common/src/config.ts';
-import { createShards } from '../common/src/mysql.ts';
+import { benchUsers, pick, type Pick, RecentUses, seedGrant, seedUsers } from '../common/src/bench-load.ts';
+import { loadConfig, repoRoot } from '../common/src/config.ts';
 import { idOnShard, shardOfId, shardOfUser } from '../common/src/shards.ts';
 import { encodePointEvent, registerPointEventSchema } from '../schemas/event-codec.ts';
-import { Ledger } from '../api/src/ledger/ledger.ts';
 import { pointEvent, type PointEvent } from '../schemas/point-event.ts';
 import { BenchClient } from './http-client.ts';
-import { benchAuth, cpuBetween, runLoad, stackUsage, writeResults, type LoadResult } from './lib.ts';
+import { benchAuth, cpuBetween, type ProcessUsage, runLoad, stackUsage, writeResults, type LoadResult } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,40 +44,17 @@ const DAY = 86_400_000;
 const phases = new Set(String(values.phases).split(','));
 const skipped = (name: string) => ({ name, ops: 0, errors: 0, seconds: 0, perSecond: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 });
 
-const users = (phase: string) => Array.from({ length: userCount }, (_, i) => `bench-${run}-${phase}-${i}`);
-/**
- * 60% uses of 1..50 points, 30% grants of 100..1000, 10% cancellations of a recent use
- * (all of what is left of it). Users are seeded with 1,000,000 points first.
- */
-type Pick = { kind: 'use' | 'grant' | 'cancel'; amount: number };
-const pick = (i: number): Pick => {
-  const slot = i % 10;
-  return slot < 6 ? { kind: 'use', amount: 1 + (i % 50) } : slot < 9 ? { kind: 'grant', amount: 100 + (i % 900) } : { kind: 'cancel', amount: 0 };
-};
-/** Uses not cancelled yet, per phase: a cancellation takes the oldest. */
-class RecentUses {
-  private ids: string[] = [];
-  private head = 0;
-  add(id: string): void {
-    this.ids.push(id);
-  }
-  take(): string | undefined {
-    if (this.head >= this.ids.length) return undefined;
-    const id = this.ids[this.head++];
-    if (this.head > 10_000) {
-      this.ids = this.ids.slice(this.head);
-      this.head = 0;
-    }
-    return id;
-  }
-}
-const seedGrant: Pick = { kind: 'grant', amount: 1_000_000 };
+// The mix, its users and their seeding: common/src/bench-load.ts (the ledger phase's child uses the same).
+const users = (phase: string) => benchUsers(run, phase, userCount);
 
 /** A phase with the CPU milliseconds each service spent per command during it. */
 async function measured(phase: () => Promise<LoadResult>): Promise<LoadResult & { cpuMsPerCommand: Record<string, number> }> {
   const before = stackUsage(cfg.stackDir);
   const r = await phase();
-  const cpu = cpuBetween(before, stackUsage(cfg.stackDir));
+  return perCommand(r, cpuBetween(before, stackUsage(cfg.stackDir)));
+}
+/** The phase's result with the CPU ms each service spent per command (`cpu`: seconds per service), printed. */
+function perCommand(r: LoadResult, cpu: Record<string, number>): LoadResult & { cpuMsPerCommand: Record<string, number> } {
   const cpuMsPerCommand = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number(((v * 1000) / Math.max(1, r.ops)).toFixed(3))]));
   console.log(
     `  CPU ms per command: ${Object.entries(cpuMsPerCommand)
@@ -112,11 +93,6 @@ async function httpOp(worker: number, userId: string, c: Pick): Promise<boolean>
     ).status === 201
   );
 }
-/** Seeds every user with one large grant, `width` at a time. */
-async function seed(name: string, list: string[], width: number, op: (worker: number, userId: string) => Promise<unknown>): Promise<void> {
-  console.log(`seeding ${list.length} ${name} users...`);
-  for (let i = 0; i < list.length; i += width) await Promise.all(list.slice(i, i + width).map((u, w) => op(w, u)));
-}
 
 /**
  * One phase, when asked for: its users seeded `seedWidth` at a time, then the mix over
@@ -126,45 +102,56 @@ async function seed(name: string, list: string[], width: number, op: (worker: nu
 async function runPhase(name: string, seedWidth: number, op: (worker: number, userId: string, c: Pick) => Promise<boolean | void>): Promise<LoadResult> {
   if (!phases.has(name)) return skipped(name);
   const list = users(name);
-  await seed(name, list, seedWidth, (w, u) => op(w, u, seedGrant));
+  await seedUsers(name, list, seedWidth, (w, u) => op(w, u, seedGrant));
   return measured(() => runLoad(name, concurrency, seconds, async (i, w) => (await op(w, list[i % userCount]!, pick(i))) !== false));
 }
 
 const httpResult = await runPhase('http', 64, httpOp);
 client.close();
 
-// --- ledger (same code and SQL as the API, no HTTP)
-const shards = createShards(cfg, concurrency + 2);
-const schemaId = await registerPointEventSchema(cfg.registry.url);
-const ledger = new Ledger({ shards, schemaId, clock: Date.now });
-const ledgerUses = new RecentUses();
-const ledgerOp = async (userId: string, c: Pick): Promise<void> => {
-  const id = shards.newIdFor({ userId });
-  const idempotency = { client: 'bench', key: randomUUID(), requestHash: 'x' };
-  const useId = c.kind === 'cancel' ? ledgerUses.take() : undefined;
-  if (useId) {
-    await ledger.execute({
-      idempotency,
-      target: { useId },
-      build: (w) => ({ kind: 'cancelUse', userId: w.userId, useId, cancellationId: shards.newIdFor({ id: useId }), amount: null, reason: 'bench' }),
-      respond: (events) => events.length,
-    });
-    return;
-  }
-  const use = c.kind !== 'grant';
-  await ledger.execute({
-    idempotency,
-    target: { userId },
-    build: () =>
-      use
-        ? { kind: 'use', userId, useId: id, amount: c.amount || 1, orderId: null, reason: null }
-        : { kind: 'grant', userId, grantId: id, amount: c.amount, expiresAt: Date.now() + 100 * DAY, reason: 'bench', source: null },
-    respond: (events) => events.length,
+// --- ledger (same code and SQL as the API, no HTTP): the API's own script, a child process
+// (api/bench/ledger-phase.ts). It seeds its users, says so, and starts the load when told:
+// the stack's CPU is read at the load's start and end, as for the other phases, and the
+// child's own CPU during the load is the load generator's.
+async function ledgerPhase(): Promise<LoadResult> {
+  if (!phases.has('ledger')) return skipped('ledger');
+  const args = ['--seconds', String(seconds), '--concurrency', String(concurrency), '--users', String(userCount), '--run', run, '--go-on-stdin'];
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['api/bench/ledger-phase.ts', ...args], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  if (use) ledgerUses.add(id);
-};
-const ledgerResult = await runPhase('ledger', concurrency, (_w, u, c) => ledgerOp(u, c));
-await shards.destroy();
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  child.stdin!.on('error', () => undefined); // a child that died says so by its exit code
+  let before: Record<string, ProcessUsage> | undefined;
+  let result: (LoadResult & { cpuSeconds: number }) | undefined;
+  let cpu: Record<string, number> = {};
+  for await (const line of readline.createInterface({ input: child.stdout! })) {
+    if (!line.startsWith('{')) {
+      console.log(line); // its progress, as the other phases print theirs
+      continue;
+    }
+    const message = JSON.parse(line) as { seeded?: number; result?: LoadResult & { cpuSeconds: number } };
+    if (message.seeded !== undefined) {
+      before = stackUsage(cfg.stackDir);
+      child.stdin!.end('go\n');
+    } else if (message.result && before) {
+      cpu = cpuBetween(before, stackUsage(cfg.stackDir));
+      result = message.result;
+    }
+  }
+  const code = await exited;
+  if (code !== 0 || !result) throw new Error(`api/bench/ledger-phase.ts exited with ${code}${result ? '' : ' without a result'}`);
+  const { cpuSeconds, ...load } = result;
+  cpu['load generator'] = (cpu['load generator'] ?? 0) + cpuSeconds;
+  return perCommand(load, cpu);
+}
+const ledgerResult = await ledgerPhase();
+
+// The outbox rows of the raw phase carry the current schema's id (what the API writes under).
+const schemaId = await registerPointEventSchema(cfg.registry.url);
 
 // --- raw mysql2: the statements of a use, grant or cancel, hand-written, in the same two
 // round trips as the Ledger (CommandTx): reads with locks, then writes and COMMIT. On

@@ -1,75 +1,10 @@
-/** Small helpers of the benchmarks: a closed-loop load runner and percentiles. */
+/** Small helpers of the benchmarks: result files, the stack's CPU and memory, the bench key; the load runner and percentiles (from common/src/bench-load.ts). */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, type StackConfig } from '../common/src/config.ts';
 
-export interface LoadResult {
-  name: string;
-  ops: number;
-  errors: number;
-  seconds: number;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/**
- * Runs `op` from `concurrency` loops for `seconds`, printing progress every second.
- * `op` gets the operation's number and its loop's (0..concurrency-1); it returns false
- * for an answer that counts as an error.
- */
-export async function runLoad(name: string, concurrency: number, seconds: number, op: (i: number, worker: number) => Promise<boolean>): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let lastPrint = start;
-  let lastCount = 0;
-  const worker = async (w: number) => {
-    while (performance.now() < end) {
-      const i = n++;
-      const t = performance.now();
-      let ok = false;
-      try {
-        ok = await op(i, w);
-      } catch {
-        ok = false;
-      }
-      const now = performance.now();
-      latencies.push(now - t);
-      if (!ok) errors++;
-      if (now - lastPrint >= 1000) {
-        process.stdout.write(
-          `  ${name}: ${Math.round(((latencies.length - lastCount) * 1000) / (now - lastPrint))}/s, ${latencies.length} done, ${errors} errors\n`,
-        );
-        lastPrint = now;
-        lastCount = latencies.length;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  const secs = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  const r: LoadResult = {
-    name,
-    ops: latencies.length,
-    errors,
-    seconds: Number(secs.toFixed(2)),
-    perSecond: Math.round(latencies.length / secs),
-    p50Ms: Number(percentile(latencies, 50).toFixed(2)),
-    p99Ms: Number(percentile(latencies, 99).toFixed(2)),
-    maxMs: Number((latencies[latencies.length - 1] ?? 0).toFixed(2)),
-  };
-  console.log(`${name}: ${r.perSecond}/s over ${r.seconds}s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.errors} errors`);
-  return r;
-}
+// The load runner and percentiles are shared with the API's own ledger phase (api/bench/), which may not import bench/.
+export { percentile, runLoad, type LoadResult } from '../common/src/bench-load.ts';
 
 /** Writes bench/results/<name>-latest.json and a dated copy (the folder is git-ignored). */
 export function writeResults(name: string, data: unknown): string {

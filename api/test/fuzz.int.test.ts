@@ -18,7 +18,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../common/src/config.ts';
-import { startTestApi, type TestApi } from '../../testing/api.ts';
+import { startTestApi, type TestApi } from './support/app.ts';
 
 const RUNS = loadConfig().testing.fuzzRuns;
 const TIMEOUT = 60_000 + RUNS * 200;

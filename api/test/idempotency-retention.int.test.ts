@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { startTestApi, type TestApi } from './support/app.ts';
+import { testUser } from '../../testing/users.ts';
 import { requestHash } from '../src/http/idempotency.ts';
 import { purgeIdempotencyKeys } from '../src/ledger/idempotency-purge.ts';
 

@@ -4,7 +4,7 @@
  * a user's active holds, an order across users; minSeq and waitMs as for the balance.
  *
  * The events are the projector's own work (RedisStore, the Lua script) on a key prefix of
- * this run: the app is built as testing/api.ts builds it, but on a Redis client with that
+ * this run: the app is built as support/app.ts builds it, but on a Redis client with that
  * prefix, so nothing of this test sits in the real model (a rebuild could not reproduce
  * it, verify would count it). Only Redis answers the queries: MySQL is never asked.
  */

@@ -1,6 +1,7 @@
 /** MySQL stopped under the API: commands and /health answer 503 UNAVAILABLE, then recover. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { startTestApi, type TestApi } from './support/app.ts';
+import { testUser } from '../../testing/users.ts';
 import { stack } from '../../testing/stack-control.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { startTestApi, type TestApi } from './support/app.ts';
+import { testUser } from '../../testing/users.ts';
 import { collect, endOffsets } from '../../testing/kafka.ts';
 
 let api: TestApi;

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { startTestApi, type TestApi } from './support/app.ts';
+import { testUser } from '../../testing/users.ts';
 
 const use = (api: TestApi, userId: string) =>
   api.app.inject({

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectClient, isRunning } from '../../common/src/connect-client.ts';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { startTestApi, type TestApi } from './support/app.ts';
+import { testUser } from '../../testing/users.ts';
 import { stack } from '../../testing/stack-control.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 

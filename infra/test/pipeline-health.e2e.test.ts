@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../common/src/config.ts';
 import { servicePid, stack } from '../../testing/stack-control.ts';
-import { testUser } from '../../testing/api.ts';
+import { testUser } from '../../testing/users.ts';
 import { verifyAll } from '../../tools/verify/verify-all.ts';
 import { ConnectClient } from '../../common/src/connect-client.ts';
 import { shardOfUser } from '../../common/src/shards.ts';

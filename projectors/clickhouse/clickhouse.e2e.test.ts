@@ -1,5 +1,5 @@
 /**
- * The ClickHouse projector end to end: commands through the real API (in-process) ->
+ * The ClickHouse projector end to end: commands through the running API (HTTP) ->
  * MariaDB -> Debezium -> points.events -> a ProjectorRunner with a ClickHouseStore,
  * started here in-process -> ClickHouse. Totals per type must equal MySQL's.
  *
@@ -11,7 +11,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quote } from '../../common/src/clickhouse.ts';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { connectStackApi, testUser, type StackApi } from '../../testing/api.ts';
 import { testKafka } from '../../testing/kafka.ts';
 import { ProjectorRunner, type ProjectorStore } from '../shared/run-projector.ts';
 import { historyBefore, totalsPerUserAndType } from './analytics.ts';
@@ -19,14 +19,14 @@ import { scratchDatabase, type ScratchDatabase } from './test/scratch-db.ts';
 import { ClickHouseStore } from './writer.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-let api: TestApi;
+let api: StackApi;
 let db: ScratchDatabase;
 let runner: ProjectorRunner | undefined;
 const groupId = `projector-clickhouse-e2e-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const admin = testKafka('tests-clickhouse-e2e').admin();
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await connectStackApi();
   db = await scratchDatabase();
   await admin.connect();
   // Start the new group at the end of the topic: only what this test writes is read.

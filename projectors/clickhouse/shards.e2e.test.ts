@@ -8,14 +8,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteList } from '../../common/src/clickhouse.ts';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { connectStackApi, testUser, type StackApi } from '../../testing/api.ts';
 import { clickhouseFrom } from './analytics.ts';
 import { onEveryServer } from './client.ts';
 import { localEventsTable } from './schema.ts';
 
-let api: TestApi;
+let api: StackApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await connectStackApi();
 });
 afterAll(async () => api.close());
 

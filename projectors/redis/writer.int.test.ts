@@ -4,12 +4,13 @@
  * Redis exactly as the pure model says (redisImage: every key of the user and its
  * content), and the owner and order indexes as indexEntries says.
  *
- * The streams come from the domain's own decide() (domainStream), and from a small ledger
- * of this test's own (ledgerStream), written while the domain's order lifecycle was
- * being written, that reaches corners decide() rarely does (many captures of partial
- * holds, lapses with restored shares). Its events obey the contract
- * (schemas/point-event.ts): FIFO allocations, lazy activation, lapse and expiry, a
- * lapsed or closed lot's restored share taken again.
+ * The streams come from a small ledger of this test's own (ledgerStream), written while
+ * the domain's order lifecycle was being written, that reaches corners the domain rarely
+ * does (many captures of partial holds, lapses with restored shares). Its events obey the
+ * contract (schemas/point-event.ts): FIFO allocations, lazy activation, lapse and expiry, a
+ * lapsed or closed lot's restored share taken again. The same checks over streams of the
+ * domain's own decide() are the API's test (api/test/domain-events-redis.int.test.ts):
+ * nothing outside api/ imports api/ (ADR 0009).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,13 +18,10 @@ import fc from 'fast-check';
 import { loadConfig } from '../../common/src/config.ts';
 import { createRedis, deleteMatching, scanKeys, type RedisClient } from '../../common/src/redis.ts';
 import { pointEvent, type Allocation, type EventDraft, type PointEvent } from '../../schemas/point-event.ts';
-import { decide } from '../../api/src/points/decide.ts';
-import { evolve as evolveWallet } from '../../api/src/points/evolve.ts';
-import { DomainError } from '../../api/src/points/errors.ts';
-import { emptyWallet, type Command } from '../../api/src/points/types.ts';
 import { GapError } from '../shared/gap-error.ts';
 import { MODEL_KEY_PATTERN, recordKey, userKeys } from './keys.ts';
-import { emptyModel, evolve, indexEntries, redisImage, type KeyImage, type UserModel } from './model.ts';
+import { emptyModel, evolve, indexEntries, redisImage, type UserModel } from './model.ts';
+import { DAY, expectStreamsMatchModel, expectIndexes, KINDS, modelOf, type Op, ops, readImage } from './test/writer-checks.ts';
 import { RedisStore } from './writer.ts';
 
 const cfg = loadConfig();
@@ -41,15 +39,6 @@ afterAll(async () => {
   await deleteMatching(redis, '*');
   await redis.quit();
 });
-
-const DAY = 86_400_000;
-const KINDS = 10;
-
-interface Op {
-  kind: number;
-  amount: number;
-  dt: number;
-}
 
 interface SimLot {
   grantId: string;
@@ -257,221 +246,11 @@ function ledgerStream(userId: string, ops: Op[], orders = ['ord-a', 'ord-b']): P
   return out;
 }
 
-/** What Redis holds under `key` (as redisImage says it), or undefined when there is no such key. */
-async function keyImage(key: string): Promise<KeyImage | undefined> {
-  const type = await redis.type(key);
-  if (type === 'none') return undefined;
-  if (type === 'hash') {
-    const hash = await redis.hgetall(key);
-    delete hash.projectedAt;
-    return { hash };
-  }
-  if (type === 'list') return { list: await redis.lrange(key, 0, -1) };
-  if (type === 'zset') {
-    const flat = await redis.zrange(key, 0, -1, 'WITHSCORES');
-    const zset: [string, string][] = [];
-    for (let i = 0; i < flat.length; i += 2) zset.push([flat[i]!, flat[i + 1]!]);
-    return { zset };
-  }
-  throw new Error(`${key} is a ${type}`);
-}
-
-/**
- * Every key of the user's slot that the script may have written: the user's keys and the
- * record of every id the events name (the script touches its KEYS only, and those are
- * all of them), as Redis holds them.
- */
-async function readImage(userId: string, events: PointEvent[]): Promise<Record<string, KeyImage>> {
-  const keys = new Set(Object.values(userKeys(userId)));
-  for (const e of events) {
-    if (e.grantId) keys.add(recordKey(userId, 'grant', e.grantId));
-    for (const a of e.allocations) keys.add(recordKey(userId, 'grant', a.grantId));
-    if (e.useId) keys.add(recordKey(userId, 'use', e.useId));
-    if (e.holdId) keys.add(recordKey(userId, 'hold', e.holdId));
-  }
-  const out: Record<string, KeyImage> = {};
-  for (const k of keys) {
-    const image = await keyImage(k);
-    if (image) out[k] = image;
-  }
-  return out;
-}
-
-/** The owner and order indexes in Redis against what indexEntries says of the events. */
-async function expectIndexes(events: PointEvent[]): Promise<void> {
-  const owners = new Map<string, string>();
-  const orders = new Map<string, Set<string>>();
-  for (const e of events) {
-    const x = indexEntries(e);
-    for (const [k, u] of x.owners) owners.set(k, u);
-    for (const [k, m] of x.orders) orders.set(k, (orders.get(k) ?? new Set()).add(m));
-  }
-  for (const [k, u] of owners) expect(await redis.get(k), k).toBe(u);
-  for (const [k, members] of orders) expect((await redis.smembers(k)).sort(), k).toEqual([...members].sort());
-}
-
-/** DESIGN.md's invariants, of the generated stream as the model sees it: balance, pending and held are what the lots and holds say. */
-function expectWalletInvariants(m: UserModel): void {
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  expect(m.balance).toBe(sum(Object.values(m.remaining)));
-  expect(m.pending).toBe(
-    sum(
-      Object.values(m.grants)
-        .filter((g) => g.state === 'PENDING')
-        .map((g) => g.remaining),
-    ),
-  );
-  expect(m.held).toBe(
-    sum(
-      Object.values(m.holds)
-        .filter((h) => h.state === 'ACTIVE')
-        .map((h) => h.amount),
-    ),
-  );
-  expect(Object.keys(m.activeHolds).sort()).toEqual(
-    Object.keys(m.holds)
-      .filter((h) => m.holds[h]!.state === 'ACTIVE')
-      .sort(),
-  );
-  for (const g of Object.values(m.grants)) expect(g.remaining).toBeGreaterThanOrEqual(0);
-}
-
-const modelOf = (events: PointEvent[], limit: number): UserModel => events.reduce((m, e) => evolve(m, e, limit).model, emptyModel());
-
-/**
- * A stream that reaches every event type (and so every branch of the script), as either
- * generator reads it: run first by the property tests (fast-check's examples), since
- * random lists reach a cancellation or a lapse only now and then.
- */
-const TOUR: Op[] = [
-  { kind: 0, amount: 500, dt: 0 }, // grant
-  { kind: 1, amount: 100, dt: 0 }, // pending grant
-  { kind: 2, amount: 1, dt: 0 }, // activate it
-  { kind: 3, amount: 49, dt: 0 }, // use
-  { kind: 4, amount: 10, dt: 0 }, // cancel part of it
-  { kind: 5, amount: 2, dt: 0 }, // revoke part of a lot
-  { kind: 6, amount: 100, dt: 0 }, // hold
-  { kind: 7, amount: 10, dt: 0 }, // capture part of it (the rest released)
-  { kind: 6, amount: 20, dt: 0 }, // hold
-  { kind: 8, amount: 1, dt: 0 }, // release it
-  { kind: 6, amount: 30, dt: 0 }, // hold
-  { kind: 9, amount: 1, dt: 2 * DAY }, // the maintenance run: the hold lapses, lots expire
-];
-
-const ops = (maxLength: number) =>
-  fc.array(fc.record({ kind: fc.integer({ min: 0, max: KINDS - 1 }), amount: fc.integer({ min: 1, max: 2000 }), dt: fc.integer({ min: 0, max: 2 * DAY }) }), {
-    minLength: 1,
-    maxLength,
-  });
-
-/**
- * A stream for one user produced by the domain itself (decide, evolve): every command of
- * the ledger, refused ones (DomainError) left out, as the API would write them.
- */
-function domainStream(userId: string, ops: Op[], orders = ['ord-a', 'ord-b']): PointEvent[] {
-  let wallet = emptyWallet(userId);
-  let now = Date.UTC(2026, 0, 1);
-  const out: PointEvent[] = [];
-  const useIds: string[] = [];
-  const grantIds: string[] = [];
-  const holdIds: string[] = [];
-  const pick = (ids: string[], n: number) => ids[n % Math.max(1, ids.length)] ?? randomUUID();
-  for (const op of ops) {
-    now += op.dt;
-    let cmd: Command;
-    const id = randomUUID();
-    const n = op.amount;
-    const orderId = n % 3 === 0 ? orders[n % orders.length]! : null;
-    switch (op.kind % KINDS) {
-      case 0:
-        cmd = { kind: 'grant', userId, grantId: id, amount: n, expiresAt: now + (1 + (n % 5)) * DAY, reason: 'r', source: n % 2 ? 'shop' : null, orderId };
-        grantIds.push(id);
-        break;
-      case 1: {
-        const availableAt = now + (1 + (n % 3)) * (DAY / 2);
-        cmd = {
-          kind: 'grant',
-          userId,
-          grantId: id,
-          amount: n,
-          availableAt,
-          expiresAt: availableAt + (1 + (n % 4)) * DAY,
-          reason: 'purchase',
-          source: null,
-          orderId,
-        };
-        grantIds.push(id);
-        break;
-      }
-      case 2:
-        cmd = { kind: 'activate', userId, grantId: pick(grantIds, n), reason: null };
-        break;
-      case 3:
-        cmd = { kind: 'use', userId, useId: id, amount: 1 + (n % 300), orderId, reason: null };
-        useIds.push(id);
-        break;
-      case 4:
-        cmd = { kind: 'cancelUse', userId, useId: pick(useIds, n), cancellationId: id, amount: n % 2 ? null : 1 + (n % 50), reason: null };
-        break;
-      case 5:
-        cmd = { kind: 'revoke', userId, grantId: pick(grantIds, n), reason: 'r', amount: n % 2 ? null : 1 + (n % 100) };
-        break;
-      case 6:
-        cmd = { kind: 'hold', userId, holdId: id, amount: 1 + (n % 300), orderId, reason: 'checkout', ttlSeconds: 60 + (n % 4) * 21_600 };
-        holdIds.push(id);
-        break;
-      case 7:
-        cmd = { kind: 'capture', userId, holdId: pick(holdIds, n), useId: id, amount: n % 2 ? null : 1 + (n % 100), reason: null };
-        useIds.push(id);
-        break;
-      case 8:
-        cmd = { kind: 'release', userId, holdId: pick(holdIds, n), reason: null };
-        break;
-      default:
-        cmd = { kind: 'expire', userId };
-    }
-    try {
-      const events = decide(cmd, wallet, now, randomUUID);
-      wallet = events.reduce(evolveWallet, wallet);
-      out.push(...events);
-    } catch (e) {
-      if (!(e instanceof DomainError)) throw e;
-    }
-  }
-  return out;
-}
-
-/** Delivers in batches, every batch twice (at-least-once); returns what the store counted. */
-async function deliver(store: RedisStore, events: PointEvent[], batchSize: number): Promise<{ applied: number; duplicates: number }> {
-  const total = { applied: 0, duplicates: 0 };
-  for (let i = 0; i < events.length; i += batchSize) {
-    const batch = events.slice(i, i + batchSize);
-    for (const r of [await store.apply(batch), await store.apply(batch)]) {
-      total.applied += r.applied;
-      total.duplicates += r.duplicates;
-    }
-  }
-  return total;
-}
-
 describe('Redis apply script', () => {
   it('matches the pure model for random streams of every event type, batches and redeliveries', async () => {
     const limit = 7;
     const store = new RedisStore(redis, limit);
-    const seen = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(ops(40), fc.integer({ min: 1, max: 6 }), async (list, batchSize) => {
-        const userId = `lua-${randomUUID().slice(0, 12)}`;
-        const events = ledgerStream(userId, list, [`ord-${userId}`]);
-        for (const e of events) seen.add(e.type);
-        expect(await deliver(store, events, batchSize)).toEqual({ applied: events.length, duplicates: events.length });
-        const expected = modelOf(events, limit);
-        expectWalletInvariants(expected);
-        expect(await readImage(userId, events)).toEqual(redisImage(userId, expected));
-        await expectIndexes(events);
-      }),
-      { numRuns: 60, examples: [[TOUR, 2]] },
-    );
+    const seen = await expectStreamsMatchModel(redis, store, limit, ledgerStream, { userPrefix: 'lua', tourBatchSize: 2 });
     // Every type was applied (and so the script's every branch).
     expect([...seen].sort()).toEqual(
       [
@@ -486,26 +265,6 @@ describe('Redis apply script', () => {
         'POINTS_USE_CANCELED',
       ].sort(),
     );
-  });
-
-  it("matches the pure model for streams of the domain's own decide(), every command, batches and redeliveries", async () => {
-    const limit = 7;
-    const store = new RedisStore(redis, limit);
-    const seen = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(ops(40), fc.integer({ min: 1, max: 6 }), async (list, batchSize) => {
-        const userId = `dom-${randomUUID().slice(0, 12)}`;
-        const events = domainStream(userId, list, [`ord-${userId}`]);
-        for (const e of events) seen.add(e.type);
-        expect(await deliver(store, events, batchSize)).toEqual({ applied: events.length, duplicates: events.length });
-        const expected = modelOf(events, limit);
-        expectWalletInvariants(expected);
-        expect(await readImage(userId, events)).toEqual(redisImage(userId, expected));
-        await expectIndexes(events);
-      }),
-      { numRuns: 60, examples: [[TOUR, 3]] },
-    );
-    expect(seen.size).toBe(9);
   });
 
   it('matches the pure model for several users sharing batches and orders (one script call per user, sent at once)', async () => {
@@ -527,9 +286,9 @@ describe('Redis apply script', () => {
           expect(await store.apply(batch)).toEqual({ applied: 0, duplicates: batch.length });
         }
         expect(applied).toBe(all.length);
-        for (const [u, st] of streams.entries()) expect(await readImage(userIds[u]!, st)).toEqual(redisImage(userIds[u]!, modelOf(st, limit)));
+        for (const [u, st] of streams.entries()) expect(await readImage(redis, userIds[u]!, st)).toEqual(redisImage(userIds[u]!, modelOf(st, limit)));
         // One order's members come from every user that used it.
-        await expectIndexes(all);
+        await expectIndexes(redis, all);
       }),
       { numRuns: 25 },
     );
@@ -557,7 +316,7 @@ describe('Redis apply script', () => {
     expect(indexKeys.length).toBeGreaterThanOrEqual(4);
     for (const k of indexKeys) await redis.del(k);
     expect(await store.apply(events)).toEqual({ applied: 0, duplicates: 3 });
-    await expectIndexes(events);
+    await expectIndexes(redis, events);
   });
 
   it('changes only the active lot of a grant projected before records existed (a version-1 model), making no record up', async () => {
@@ -597,7 +356,7 @@ describe('Redis apply script', () => {
     const legacy: UserModel = { ...emptyModel(), balance: 100, seq: 1, updatedAt: 1000, remaining: { OLD: 100 }, expiry: { OLD: Date.UTC(2030, 0, 1) } };
     const expected = events.reduce((m, e) => evolve(m, e, 10).model, legacy);
     // The version-1 history was empty here; the model's holds the three events.
-    expect(await readImage(userId, events)).toEqual(redisImage(userId, expected));
+    expect(await readImage(redis, userId, events)).toEqual(redisImage(userId, expected));
     expect(await redis.exists(recordKey(userId, 'grant', 'OLD'), recordKey(userId, 'use', 'OLD-USE'))).toBe(0);
   });
 
@@ -633,7 +392,7 @@ describe('Redis apply script', () => {
     const err = await store.apply([events[0]!, events[2]!, ...otherEvents]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GapError);
     expect(err).toMatchObject({ userId, expectedSeq: 2, gotSeq: 3 });
-    expect(await readImage(userId, events)).toEqual(redisImage(userId, modelOf(events.slice(0, 1), 10)));
+    expect(await readImage(redis, userId, events)).toEqual(redisImage(userId, modelOf(events.slice(0, 1), 10)));
     expect(await redis.hget(userKeys(other).wallet, 'seq')).toBe('1'); // other users of the batch are applied
   });
 

@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quote } from '../../common/src/clickhouse.ts';
 import { createRedis, deleteMatching, type RedisClient } from '../../common/src/redis.ts';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { connectStackApi, testUser, type StackApi } from '../../testing/api.ts';
 import { testKafka } from '../../testing/kafka.ts';
 import { ClickHouseStore } from '../clickhouse/writer.ts';
 import { scratchDatabase, type ScratchDatabase } from '../clickhouse/test/scratch-db.ts';
@@ -27,7 +27,7 @@ import { userKeys } from '../redis/keys.ts';
 import { RedisStore } from '../redis/writer.ts';
 import { ProjectorRunner, type ProjectorStore } from './run-projector.ts';
 
-let api: TestApi;
+let api: StackApi;
 let db: ScratchDatabase;
 let redis: RedisClient;
 const runners: ProjectorRunner[] = [];
@@ -36,7 +36,7 @@ const groups = [`projector-crash-e2e-ch-${run}`, `projector-crash-e2e-redis-${ru
 const admin = testKafka('tests-consumer-crash').admin();
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await connectStackApi();
   db = await scratchDatabase();
   // The Redis store's keys begin with this prefix: the model's readers, verify and the rebuild see only u:{...}.
   redis = createRedis(api.config, { keyPrefix: `test-crash-${run}:` });

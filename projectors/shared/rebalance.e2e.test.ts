@@ -20,13 +20,13 @@ import pino from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, deleteMatching, type RedisClient } from '../../common/src/redis.ts';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { connectStackApi, testUser, type StackApi } from '../../testing/api.ts';
 import { testKafka } from '../../testing/kafka.ts';
 import { userKeys } from '../redis/keys.ts';
 import { RedisStore } from '../redis/writer.ts';
 import { ProjectorRunner } from './run-projector.ts';
 
-let api: TestApi;
+let api: StackApi;
 let redis: RedisClient;
 const runners: ProjectorRunner[] = [];
 const run = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -38,7 +38,7 @@ const USERS = 40;
 const GRANTS_PER_USER = 12;
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await connectStackApi();
   redis = createRedis(api.config, { keyPrefix: `test-rebalance-${run}:` });
   await admin.connect();
   const topic = api.config.kafka.pointsTopic;

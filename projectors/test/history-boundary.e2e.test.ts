@@ -3,14 +3,14 @@
  * ClickHouse (older ones) without a seam: newest first, no gap, no repeat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { connectStackApi, testUser, type StackApi } from '../../testing/api.ts';
 import { clickhouseFrom } from '../clickhouse/analytics.ts';
 import { quote } from '../../common/src/clickhouse.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-let api: TestApi;
+let api: StackApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await connectStackApi();
 });
 afterAll(async () => api.close());
 

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { connectStackApi, testUser, type StackApi } from '../../testing/api.ts';
 
-let api: TestApi;
+let api: StackApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await connectStackApi();
 });
 afterAll(async () => api?.close());
 

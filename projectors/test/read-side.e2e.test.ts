@@ -4,12 +4,12 @@
  * goes to the dead-letter topic while the next good event is still applied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { connectStackApi, testUser, type StackApi } from '../../testing/api.ts';
 import { collect, endOffsets, testKafka } from '../../testing/kafka.ts';
 
-let api: TestApi;
+let api: StackApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await connectStackApi();
 });
 afterAll(async () => api.close());
 

@@ -8,13 +8,7 @@ import { MODEL_KEY_PATTERN } from '../redis/keys.ts';
 import { clickhouseFrom } from '../clickhouse/analytics.ts';
 import { waitForPipelineIdle } from '../../common/src/pipeline-idle.ts';
 import { PROJECTOR_GROUPS } from '../../common/src/projector-groups.ts';
-import { randomUUID } from 'node:crypto';
-import avro from 'avsc';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { createShards } from '../../common/src/mysql.ts';
 import { quote } from '../../common/src/clickhouse.ts';
-import { POINT_EVENT_SUBJECT, pointEventSchemaVersions } from '../../schemas/event-codec.ts';
-import { Ledger } from '../../api/src/ledger/ledger.ts';
 import { userKeys } from '../redis/keys.ts';
 
 const run = promisify(execFile);
@@ -60,58 +54,15 @@ async function rebuild(model: string): Promise<string> {
 
 /**
  * Events as the API of schema version 1 wrote them, on the topic beside today's: the real
- * Ledger (MySQL rows, outbox, Debezium) with version 1's encoder, under version 1's id in
- * the registry. A grant, a use, its cancellation and a revocation: v1's types. Returns
- * the user and the balance MySQL holds.
+ * Ledger with version 1's encoder, under version 1's id in the registry (a grant, a use,
+ * its cancellation and a revocation). The API's own script writes them
+ * (api/test/support/write-v1-events.ts): nothing outside api/ imports api/ (ADR 0009).
+ * Returns the user and the balance MySQL holds.
  */
 async function writeVersion1Events(): Promise<{ userId: string; balance: number }> {
-  const registry = new SchemaRegistry({ host: config.registry.url });
-  const v1Id = await registry.getRegistryId(POINT_EVENT_SUBJECT, 1);
-  const v1Type = avro.Type.forSchema(JSON.parse(pointEventSchemaVersions[0]!) as avro.Schema);
-  const shards = createShards(config, 2);
-  const ledger = new Ledger({
-    shards,
-    schemaId: v1Id,
-    clock: Date.now,
-    encodeEvent: (event) => {
-      const head = Buffer.alloc(5); // Confluent wire format: magic byte 0, the schema id
-      head.writeInt32BE(v1Id, 1);
-      return Buffer.concat([head, v1Type.toBuffer(event)]);
-    },
-  });
-  const userId = `rebuild-v1-${randomUUID().slice(0, 8)}`;
-  const run = async (target: Parameters<Ledger['execute']>[0]['target'], build: Parameters<Ledger['execute']>[0]['build']) =>
-    ledger.execute({ idempotency: { client: 'rebuild-test', key: randomUUID(), requestHash: 'x' }, target, build, respond: (_e, after) => after.balance });
-  try {
-    const grantId = shards.newIdFor({ userId });
-    const second = shards.newIdFor({ userId });
-    const useId = shards.newIdFor({ userId });
-    const day = 86_400_000;
-    await run({ userId }, () => ({
-      kind: 'grant',
-      userId,
-      grantId,
-      amount: 1000,
-      expiresAt: Date.now() + 30 * day,
-      reason: 'v1 grant',
-      source: null,
-      orderId: 'v1-order',
-    }));
-    await run({ userId }, () => ({ kind: 'grant', userId, grantId: second, amount: 200, expiresAt: Date.now() + 60 * day, reason: 'v1 grant', source: null }));
-    await run({ userId }, () => ({ kind: 'use', userId, useId, amount: 300, orderId: 'v1-order', reason: null }));
-    await run({ useId }, (w) => ({
-      kind: 'cancelUse',
-      userId: w.userId,
-      useId,
-      cancellationId: shards.newIdFor({ id: useId }),
-      amount: 100,
-      reason: 'v1 cancel',
-    }));
-    const last = await run({ grantId: second }, (w) => ({ kind: 'revoke', userId: w.userId, grantId: second, reason: 'v1 revoke' }));
-    return { userId, balance: last.body as number };
-  } finally {
-    await shards.destroy();
-  }
+  const { stdout } = await run(`${repoRoot}/node_modules/.bin/tsx`, ['api/test/support/write-v1-events.ts'], { cwd: repoRoot, timeout: 120_000 });
+  const last = stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as { userId: string; balance: number };
 }
 
 describe('rebuild from the topic', () => {

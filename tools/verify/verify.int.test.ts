@@ -1,11 +1,11 @@
 /** `make verify`'s checks find a broken ledger, and name the user and the invariant. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testUser, type TestApi } from '../../testing/api.ts';
+import { connectStackApi, testUser, type StackApi } from '../../testing/api.ts';
 import { checkLedger } from './ledger-invariants.ts';
 
-let api: TestApi;
+let api: StackApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await connectStackApi();
 });
 afterAll(async () => api.close());
 

@@ -1,26 +1,7 @@
-/** Every error code of API.md with its HTTP status. */
-export const ERROR_STATUS = {
-  VALIDATION_FAILED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  INSUFFICIENT_POINTS: 409,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  CANCEL_EXCEEDS_USE: 409,
-  ALREADY_REVOKED: 409,
-  // Additions (order lifecycle).
-  NOT_PENDING: 409,
-  REVOKE_EXCEEDS_REMAINING: 409,
-  HOLD_NOT_ACTIVE: 409,
-  CAPTURE_EXCEEDS_HOLD: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-  PROJECTION_BEHIND: 504,
-} as const;
-export type ErrorCode = keyof typeof ERROR_STATUS;
+// The codes and their statuses are the HTTP contract's (schemas/, shared with the console's tests).
+import { ERROR_STATUS, type ErrorCode } from '../../../schemas/http-errors.ts';
+
+export { ERROR_STATUS, type ErrorCode };
 
 /** A refusal outside the domain (auth, idempotency, availability...). */
 export class AppError extends Error {

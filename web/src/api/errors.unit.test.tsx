@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { ERROR_STATUS } from '../../../api/src/http/app-error.ts';
+import { ERROR_STATUS } from '../../../schemas/http-errors.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { useComponentTestEnvironment } from '../test-support/environment.ts';
 import { API_ERROR_CODES, ApiError, ERROR_WORDS, describeCode } from './errors.ts';
@@ -9,7 +9,7 @@ import { API_ERROR_CODES, ApiError, ERROR_WORDS, describeCode } from './errors.t
 describe('error codes in words', () => {
   useComponentTestEnvironment();
 
-  // ERROR_STATUS is the API's table of the codes of API.md (api/src/http/app-error.ts).
+  // ERROR_STATUS is the table of the codes of API.md the API answers with (schemas/http-errors.ts).
   it('has a sentence for every error code of the API', () => {
     const documented = Object.keys(ERROR_STATUS);
     expect(documented.length).toBe(18);
