@@ -120,6 +120,43 @@ export type ExpiringRow = Static<typeof ExpiringRow>;
 export const TopUserRow = Type.Object({ userId: Type.String(), points: Type.Integer() });
 export type TopUserRow = Static<typeof TopUserRow>;
 
+/**
+ * GET /v1/analytics/liability: the points the ledger owes at the end of a UTC day (every
+ * event before the next day's 00:00 UTC). Always outstanding + pending = granted − used +
+ * useCanceled − expired − revoked (the movements up to then, summed).
+ */
+export const LiabilityAnswer = Type.Object({
+  asOf: Type.String({ description: 'YYYY-MM-DD (UTC): the figures at the end of that day' }),
+  outstanding: Type.Integer({ description: 'what customers can still spend or hold reserved: Σ balance + Σ held' }),
+  pending: Type.Integer({ description: 'granted but not yet available: Σ pending (not in outstanding)' }),
+  held: Type.Integer({ description: 'Σ held: reserved by holds not yet captured or released (part of outstanding)' }),
+  granted: Type.Integer({ description: 'every grant up to then, active and pending' }),
+  used: Type.Integer({ description: 'every use up to then, captures of holds included' }),
+  useCanceled: Type.Integer({ description: 'points given back by cancellations of uses' }),
+  expired: Type.Integer(),
+  revoked: Type.Integer({ description: 'whole and partial revocations, of active and pending lots' }),
+  breakageRate: Type.Number({ minimum: 0, maximum: 1, description: 'expired ÷ (granted − revoked); 0 when that is 0' }),
+});
+export type LiabilityAnswer = Static<typeof LiabilityAnswer>;
+
+/**
+ * GET /v1/analytics/cohorts: the lots granted in one UTC month (active and pending grants)
+ * and what became of them, from the allocations the events record. For every month
+ * granted − used + useCanceled − expired − revoked = outstanding.
+ */
+export const CohortRow = Type.Object({
+  month: Type.String({ description: 'YYYY-MM (UTC) in which the lots were granted' }),
+  granted: Type.Integer({ description: 'the grants of that month, active and pending' }),
+  used: Type.Integer({ description: "what uses took from the month's lots, captures of holds included (the hold's allocations)" }),
+  useCanceled: Type.Integer({ description: "what cancellations gave back to the month's lots" }),
+  expired: Type.Integer({ description: "what expired from the month's lots" }),
+  revoked: Type.Integer({ description: "what revocations took from the month's lots" }),
+  outstanding: Type.Integer({
+    description: "what remains of the month's lots: their remaining (active and pending lots) + what holds not yet captured or released took from them",
+  }),
+});
+export type CohortRow = Static<typeof CohortRow>;
+
 const BinlogPosition = Type.Object({ file: Type.String(), pos: Type.Integer() });
 
 const LastEvent = Type.Object({ userId: Type.String(), seq: Type.Integer(), occurredAt: Time, appliedAt: Time });

@@ -8,11 +8,11 @@
  * 64-bit results arrive as strings from 18.16 and become JavaScript numbers.
  */
 import { quote, quoteList, type ClickHouse } from '../../common/src/clickhouse.ts';
-import type { DailyRow, ExpiringRow, TopUserRow } from '../../schemas/http-answers.ts';
+import type { CohortRow, DailyRow, ExpiringRow, LiabilityAnswer, TopUserRow } from '../../schemas/http-answers.ts';
 import type { EventType } from '../../schemas/point-event.ts';
 import { historyItem, type HistoryItem } from '../shared/history-item.ts';
 import { EVENTS_TABLE } from './schema.ts';
-import { checkDay, checkInt, inListChunks } from './sql.ts';
+import { checkDay, checkInt, checkMonth, inListChunks } from './sql.ts';
 
 export { clickhouseFrom, type ClickHouseRole } from './client.ts';
 
@@ -164,6 +164,130 @@ export async function topUsers(ch: ClickHouse, by: 'earned' | 'spent', fromDay: 
     ORDER BY points DESC, userId
     LIMIT ${limit}`);
   return rows.map((r) => ({ userId: r.userId, points: Number(r.points) }));
+}
+
+export type Liability = LiabilityAnswer;
+
+/**
+ * What the ledger owes at the end of the UTC day `asOf` ('YYYY-MM-DD'): every event of
+ * that day or before (occurredAt before the next day's 00:00 UTC). Per user, the balance,
+ * held and pending points are those after the user's last such event (balanceAfter,
+ * heldAfter, pendingAfter); the movements are summed as dailyMovement counts them
+ * (GRANT_TYPES). outstanding = Σ balance + Σ held, and the events keep
+ * outstanding + pending = granted − used + useCanceled − expired − revoked.
+ * breakageRate = expired ÷ (granted − revoked), 0 when that is 0 (nothing granted, or
+ * all of it revoked, when nothing can have expired either).
+ *
+ * No IN subquery: in the cluster (ADR 0012) each shard aggregates its users and the
+ * entry server merges them (a user's rows are all on one shard, so argMax by seq is the
+ * user's last event).
+ */
+export async function liability(ch: ClickHouse, asOf: string): Promise<Liability> {
+  checkDay(asOf, 'asOf');
+  const rows = await ch.query<Record<'granted' | 'used' | 'useCanceled' | 'expired' | 'revoked' | 'balance' | 'held' | 'pending', Num>>(`
+    SELECT sum(userGranted) AS granted, sum(userUsed) AS used, sum(userUseCanceled) AS useCanceled,
+           sum(userExpired) AS expired, sum(userRevoked) AS revoked,
+           sum(userBalance) AS balance, sum(userHeld) AS held, sum(userPending) AS pending
+    FROM
+    (
+      SELECT userId,
+             sumIf(amount, type IN (${GRANT_TYPES})) AS userGranted,
+             sumIf(amount, type = 'POINTS_USED') AS userUsed,
+             sumIf(amount, type = 'POINTS_USE_CANCELED') AS userUseCanceled,
+             sumIf(amount, type = 'POINTS_EXPIRED') AS userExpired,
+             sumIf(amount, type = 'POINTS_REVOKED') AS userRevoked,
+             argMax(balanceAfter, seq) AS userBalance,
+             argMax(heldAfter, seq) AS userHeld,
+             argMax(pendingAfter, seq) AS userPending
+      FROM ${EVENTS_TABLE} FINAL
+      WHERE day <= toDate(${quote(asOf)})
+      GROUP BY userId
+    )`);
+  const r = rows[0];
+  const n = (v: Num | undefined) => Number(v ?? 0);
+  const granted = n(r?.granted);
+  const revoked = n(r?.revoked);
+  const expired = n(r?.expired);
+  return {
+    asOf,
+    outstanding: n(r?.balance) + n(r?.held),
+    pending: n(r?.pending),
+    held: n(r?.held),
+    granted,
+    used: n(r?.used),
+    useCanceled: n(r?.useCanceled),
+    expired,
+    revoked,
+    breakageRate: granted - revoked > 0 ? expired / (granted - revoked) : 0,
+  };
+}
+
+export type Cohort = CohortRow;
+
+/**
+ * The lots granted (POINTS_GRANTED or POINTS_GRANT_PENDING) in each UTC month from
+ * `fromMonth` to `toMonth` ('YYYY-MM', inclusive), and what became of them now, exact
+ * from the allocations the events record. Per lot, as lotRemainingSql counts it:
+ * - used: the allocations of every POINTS_USED to the lot, a capture's included (a
+ *   capture's allocations are the part of its hold's allocations it spent);
+ * - useCanceled: the allocations of POINTS_USE_CANCELED to it (given back);
+ * - expired, revoked: the POINTS_EXPIRED and POINTS_REVOKED with its grantId (a share a
+ *   cancellation or release gives back to a lapsed or revoked lot is expired or revoked
+ *   again at once, by an event of its own);
+ * - outstanding = what the lot still holds (remaining, active or pending: grant − uses
+ *   without a hold − holds + releases + cancellations − expired − revoked) + what holds
+ *   still keep of it (POINTS_HELD − POINTS_HOLD_RELEASED − captures, by its allocations).
+ *   So for every lot, and every month: granted − used + useCanceled − expired − revoked
+ *   = outstanding. A hold and its release move points between the lot and the hold:
+ *   they are in no figure but outstanding's split. An activation moves nothing.
+ * Months without grants are absent. Run with DISTRIBUTED_IN_LOCAL (lotRemainingSql):
+ * a lot's rows are on its user's shard.
+ */
+export async function cohorts(ch: ClickHouse, fromMonth: string, toMonth: string): Promise<Cohort[]> {
+  checkMonth(fromMonth, 'fromMonth');
+  checkMonth(toMonth, 'toMonth');
+  if (toMonth < fromMonth) throw new RangeError(`toMonth ${toMonth} is before fromMonth ${fromMonth}`);
+  const rows = await ch.query<Record<keyof Cohort, Num>>(
+    `
+    SELECT toStartOfMonth(grantDay) AS month,
+           sum(lotGranted) AS granted, sum(lotUsed) AS used, sum(lotUseCanceled) AS useCanceled,
+           sum(lotExpired) AS expired, sum(lotRevoked) AS revoked,
+           sum(lotRemaining) + sum(lotHeld) AS outstanding
+    FROM
+    (
+      SELECT userId, lot,
+             minIf(day, type IN (${GRANT_TYPES})) AS grantDay,
+             sumIf(points, type IN (${GRANT_TYPES})) AS lotGranted,
+             sumIf(points, type = 'POINTS_USED') AS lotUsed,
+             sumIf(points, type = 'POINTS_USE_CANCELED') AS lotUseCanceled,
+             sumIf(points, type = 'POINTS_EXPIRED') AS lotExpired,
+             sumIf(points, type = 'POINTS_REVOKED') AS lotRevoked,
+             lotGranted - sumIf(points, type = 'POINTS_USED' AND isNull(holdId)) - sumIf(points, type = 'POINTS_HELD')
+               + sumIf(points, type = 'POINTS_HOLD_RELEASED') + lotUseCanceled - lotExpired - lotRevoked AS lotRemaining,
+             sumIf(points, type = 'POINTS_HELD') - sumIf(points, type = 'POINTS_HOLD_RELEASED')
+               - sumIf(points, type = 'POINTS_USED' AND isNotNull(holdId)) AS lotHeld
+      FROM ${EVENTS_TABLE} FINAL
+      ARRAY JOIN
+        if(type IN ('POINTS_USED', 'POINTS_USE_CANCELED', 'POINTS_HELD', 'POINTS_HOLD_RELEASED'), allocGrantIds, [assumeNotNull(grantId)]) AS lot,
+        if(type IN ('POINTS_USED', 'POINTS_USE_CANCELED', 'POINTS_HELD', 'POINTS_HOLD_RELEASED'), allocAmounts, [amount]) AS points
+      WHERE lot IN (SELECT assumeNotNull(grantId) FROM ${EVENTS_TABLE} FINAL
+                    WHERE type IN (${GRANT_TYPES})
+                      AND day >= toDate(${quote(`${fromMonth}-01`)}) AND toStartOfMonth(day) <= toDate(${quote(`${toMonth}-01`)}))
+      GROUP BY userId, lot
+    )
+    GROUP BY month
+    ORDER BY month`,
+    DISTRIBUTED_IN_LOCAL,
+  );
+  return rows.map((r) => ({
+    month: String(r.month).slice(0, 7),
+    granted: Number(r.granted),
+    used: Number(r.used),
+    useCanceled: Number(r.useCanceled),
+    expired: Number(r.expired),
+    revoked: Number(r.revoked),
+    outstanding: Number(r.outstanding),
+  }));
 }
 
 export interface TypeTotal {

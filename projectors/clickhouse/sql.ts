@@ -66,3 +66,12 @@ export function checkInt(value: number, name: string, min: number, max: number):
   }
   return value;
 }
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** A 'YYYY-MM' month ClickHouse's Date holds (1970-01..2105-12), or a RangeError. */
+export function checkMonth(value: string, name: string): string {
+  const m = MONTH.exec(value);
+  if (!m || m[1]! < '1970' || m[1]! > '2105') throw new RangeError(`${name} must be a month YYYY-MM from 1970-01 to 2105-12, got "${value}"`);
+  return value;
+}
