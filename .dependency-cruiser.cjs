@@ -36,7 +36,7 @@ module.exports = {
       from: { path: '^api/', pathNot: tests },
       to: {
         path: '^projectors/',
-        pathNot: ['^projectors/[^/]+/read-model\\.ts$', '^projectors/clickhouse/analytics\\.ts$', '^projectors/[^/]+/keys\\.ts$', '^projectors/shared/(status|history-item)\\.ts$'],
+        pathNot: ['^projectors/[^/]+/read-model\\.ts$', '^projectors/clickhouse/(analytics|admin-search)\\.ts$', '^projectors/[^/]+/keys\\.ts$', '^projectors/shared/(status|history-item|redrive-protocol)\\.ts$'],
       },
     },
     { name: 'api-never-imports-tools', severity: 'error', from: { path: '^api/', pathNot: tests }, to: { path: '^(tools|testing|bench|infra|web)/' } },
@@ -48,7 +48,7 @@ module.exports = {
     { name: 'only-tools-import-bench', severity: 'error', from: { pathNot: ['^bench/', '^tools/'] }, to: { path: '^bench/' } },
     // The console builds on its own: it takes from outside web/ only the types of the answers (erased at build).
     // Its tests are not built: they may take the contract's values too (schemas/http-errors.ts), never api/ (above).
-    { name: 'web-is-on-its-own', severity: 'error', from: { path: '^web/', pathNot: tests }, to: { path: ours, pathNot: ['^web/', '^schemas/http-answers\\.ts$', '^schemas/lookup-answers\\.ts$'] } },
+    { name: 'web-is-on-its-own', severity: 'error', from: { path: '^web/', pathNot: tests }, to: { path: ours, pathNot: ['^web/', '^schemas/(http|lookup|admin|batch|dead-letter)-answers\\.ts$'] } },
     { name: 'web-takes-only-types', severity: 'error', from: { path: '^web/', pathNot: tests }, to: { path: '^schemas/', dependencyTypesNot: ['type-only'] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     { name: 'not-to-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
