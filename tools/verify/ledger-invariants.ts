@@ -148,3 +148,51 @@ async function checkShard(db: Knex): Promise<LedgerCheck> {
   }
   return { users: wallets.length, events, lots, differences };
 }
+
+/** What MySQL says a set of users was granted, used, given back, lost and holds: the terms of invariant 2. */
+export interface MovementTotals {
+  /** POINTS_GRANTED and POINTS_GRANT_PENDING (an activation moves nothing). */
+  granted: number;
+  /** Every POINTS_USED, a hold's capture included. */
+  used: number;
+  useCanceled: number;
+  expired: number;
+  revoked: number;
+  balance: number;
+  held: number;
+  pending: number;
+}
+
+/**
+ * The sums of invariant 2 over `userIds`, shard by shard, from the events and wallets of
+ * the write model. Invariant 2 and its hold half together give
+ * granted − used + useCanceled − expired − revoked = balance + held + pending: what the
+ * analytics model's liability must show (tools/verify/liability-tie.e2e.test.ts).
+ */
+export async function movementTotals(shards: Shards, userIds: string[]): Promise<MovementTotals> {
+  const t: MovementTotals = { granted: 0, used: 0, useCanceled: 0, expired: 0, revoked: 0, balance: 0, held: 0, pending: 0 };
+  if (userIds.length === 0) return t;
+  for (const db of shards.dbs) {
+    const [e] = (await db.raw(
+      `SELECT SUM(CASE WHEN type IN ('POINTS_GRANTED', 'POINTS_GRANT_PENDING') THEN amount ELSE 0 END) AS granted,
+              SUM(CASE WHEN type = 'POINTS_USED' THEN amount ELSE 0 END) AS used,
+              SUM(CASE WHEN type = 'POINTS_USE_CANCELED' THEN amount ELSE 0 END) AS use_canceled,
+              SUM(CASE WHEN type = 'POINTS_EXPIRED' THEN amount ELSE 0 END) AS expired,
+              SUM(CASE WHEN type = 'POINTS_REVOKED' THEN amount ELSE 0 END) AS revoked
+       FROM point_events WHERE user_id IN (?)`,
+      [userIds],
+    )) as [Record<string, unknown>[]];
+    const [w] = (await db.raw('SELECT SUM(balance) AS balance, SUM(held) AS held, SUM(pending) AS pending FROM point_wallets WHERE user_id IN (?)', [
+      userIds,
+    ])) as [Record<string, unknown>[]];
+    t.granted += num(e[0]?.granted);
+    t.used += num(e[0]?.used);
+    t.useCanceled += num(e[0]?.use_canceled);
+    t.expired += num(e[0]?.expired);
+    t.revoked += num(e[0]?.revoked);
+    t.balance += num(w[0]?.balance);
+    t.held += num(w[0]?.held);
+    t.pending += num(w[0]?.pending);
+  }
+  return t;
+}
