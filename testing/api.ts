@@ -9,7 +9,7 @@
  * and rate limits of the test's own; the running API has neither.
  */
 import type { Knex } from 'knex';
-import { loadConfig, type StackConfig } from '../common/src/config.ts';
+import { authHeaders, loadConfig, type StackConfig } from '../common/src/config.ts';
 import { createShards, type Shards } from '../common/src/mysql.ts';
 import { registerPointEventSchema } from '../schemas/event-codec.ts';
 
@@ -93,21 +93,15 @@ export async function connectStackApi(): Promise<StackApi> {
   const shards = createShards(config, 5);
   // Idempotent: the id the running API registered at its start.
   const schemaId = await registerPointEventSchema(config.registry.url);
-  const keyWith = (scope: string, not?: string) => {
-    const k = config.api.keys.find((x) => x.scopes.includes(scope as never) && (!not || !x.scopes.includes(not as never)));
-    if (!k) throw new Error(`no API key with scope ${scope} in API_KEYS`);
-    return `Bearer ${k.secret}`;
-  };
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
   return {
     app: { inject: (request) => injectOverHttp(url, request) },
     url,
     shards,
-    dbOf: (key) => shards.db(UUID.test(key) ? (shards.ofId(key) ?? 0) : shards.ofUser(key)),
+    dbOf: (key) => shards.dbOfUserOrId(key),
     onEveryShard: async (query) => (await Promise.all(shards.dbs.map(query))).flat(),
     config,
     schemaId,
-    auth: { admin: keyWith('admin'), write: keyWith('points:write', 'admin'), read: keyWith('points:read', 'points:write') },
+    auth: authHeaders(config.api.keys),
     close: async () => {
       await shards.destroy();
     },

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../common/src/config.ts';
+import { authHeaders, loadConfig } from '../../common/src/config.ts';
 import { createShards, type Shards } from '../../common/src/mysql.ts';
 import { createRedis, deleteMatching, type RedisClient } from '../../common/src/redis.ts';
 import { RedisStore } from '../../projectors/redis/writer.ts';
@@ -25,12 +25,7 @@ let shards: Shards;
 let app: FastifyInstance;
 let store: RedisStore;
 
-const keyWith = (scope: string, not?: string) => {
-  const k = config.api.keys.find((x) => x.scopes.includes(scope as never) && (!not || !x.scopes.includes(not as never)));
-  if (!k) throw new Error(`no API key with scope ${scope} in API_KEYS`);
-  return `Bearer ${k.secret}`;
-};
-const read = keyWith('points:read', 'points:write');
+const read = authHeaders(config.api.keys).read;
 
 beforeAll(async () => {
   // Without auto-pipelining: the store's script calls cannot be auto-pipelined on a cluster (writer.ts).

@@ -21,6 +21,19 @@ export interface DbUser {
 export const SCOPES = ['points:write', 'points:read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/**
+ * The Authorization headers tests and tools use: a key with `admin`, one that writes
+ * without admin, one that reads without writing, from API_KEYS (.env).
+ */
+export function authHeaders(keys: ApiKey[]): { admin: string; write: string; read: string } {
+  const keyWith = (scope: Scope, not?: Scope) => {
+    const k = keys.find((x) => x.scopes.includes(scope) && (!not || !x.scopes.includes(not)));
+    if (!k) throw new Error(`no API key with scope ${scope}${not ? ` and without ${not}` : ''} in API_KEYS`);
+    return `Bearer ${k.secret}`;
+  };
+  return { admin: keyWith('admin'), write: keyWith('points:write', 'admin'), read: keyWith('points:read', 'points:write') };
+}
+
 export interface ApiKey {
   name: string;
   secret: string;

@@ -33,6 +33,8 @@ export function createDb(config: StackConfig, poolSize = config.api.dbPoolSize, 
  * The write model's shards (ADR 0011): a pool per shard, and where a user, an id or an
  * idempotency key lives. One shard in single: everything is shard 0.
  */
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export class Shards {
   constructor(readonly dbs: Knex[]) {
     if (dbs.length === 0) throw new Error('at least one shard');
@@ -65,6 +67,15 @@ export class Shards {
   /** The pool of the shard that holds this user's rows. */
   dbOfUser(userId: string): Knex {
     return this.db(this.ofUser(userId));
+  }
+
+  /**
+   * The pool of the shard that holds a user's rows or an id's (grant, use, hold and
+   * cancellation ids carry their shard, ADR 0011): tests look rows up by either. An id
+   * of no shard (made elsewhere) is looked up on the first.
+   */
+  dbOfUserOrId(userIdOrId: string): Knex {
+    return this.db(UUID_TEXT.test(userIdOrId) ? (this.ofId(userIdOrId) ?? 0) : this.ofUser(userIdOrId));
   }
 
   /** A new id on the user's shard (grantId, useId), or on the shard of another id (a cancellationId on its use's). */

@@ -12,7 +12,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../common/src/config.ts';
+import { authHeaders, loadConfig } from '../../common/src/config.ts';
 import { servicePid, stack } from '../../testing/stack-control.ts';
 import { testUser } from '../../testing/users.ts';
 import { verifyAll } from '../../tools/verify/verify-all.ts';
@@ -21,7 +21,7 @@ import { shardOfUser } from '../../common/src/shards.ts';
 
 const config = loadConfig();
 const url = `http://${config.api.host}:${config.api.port}`;
-const keyWith = (scope: string) => `Bearer ${config.api.keys.find((k) => k.scopes.includes(scope as never))!.secret}`;
+const auth = authHeaders(config.api.keys);
 
 afterAll(async () => {
   for (const s of ['mariadb', 'connect', 'projector-redis', 'projector-clickhouse']) await stack('start', s);
@@ -34,7 +34,7 @@ interface Status {
 }
 
 async function status(): Promise<Status> {
-  const r = await fetch(`${url}/v1/pipeline/status`, { headers: { authorization: keyWith('admin') } });
+  const r = await fetch(`${url}/v1/pipeline/status`, { headers: { authorization: auth.admin } });
   expect(r.status).toBe(200);
   return (await r.json()) as Status;
 }
@@ -53,7 +53,7 @@ async function grants(userId: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const r = await fetch(`${url}/v1/points/grants`, {
       method: 'POST',
-      headers: { authorization: keyWith('points:write'), 'content-type': 'application/json', 'idempotency-key': `${userId}-${i}` },
+      headers: { authorization: auth.write, 'content-type': 'application/json', 'idempotency-key': `${userId}-${i}` },
       body: JSON.stringify({ userId, amount: 10 + i, validDays: 30, reason: 'pipeline health' }),
     });
     expect(r.status, await r.text()).toBe(201);

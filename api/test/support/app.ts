@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import { loadConfig, type StackConfig } from '../../../common/src/config.ts';
+import { authHeaders, loadConfig, type StackConfig } from '../../../common/src/config.ts';
 import { createRedis, type RedisClient } from '../../../common/src/redis.ts';
 import { createShards, type Shards } from '../../../common/src/mysql.ts';
 import { clickhouseFrom, historyBefore } from '../../../projectors/clickhouse/analytics.ts';
@@ -72,21 +72,15 @@ export async function startTestApi(
     olderHistory: (userId, beforeSeq, limit) => historyBefore(analytics, userId, beforeSeq, limit),
   });
   await app.ready();
-  const keyWith = (scope: string, not?: string) => {
-    const k = config.api.keys.find((x) => x.scopes.includes(scope as never) && (!not || !x.scopes.includes(not as never)));
-    if (!k) throw new Error(`no API key with scope ${scope} in API_KEYS`);
-    return `Bearer ${k.secret}`;
-  };
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
   return {
     app,
     shards,
-    dbOf: (key) => shards.db(UUID.test(key) ? (shards.ofId(key) ?? 0) : shards.ofUser(key)),
+    dbOf: (key) => shards.dbOfUserOrId(key),
     onEveryShard: async (query) => (await Promise.all(shards.dbs.map(query))).flat(),
     config,
     schemaId,
     redis,
-    auth: { admin: keyWith('admin'), write: keyWith('points:write', 'admin'), read: keyWith('points:read', 'points:write') },
+    auth: authHeaders(config.api.keys),
     close: async () => {
       await app.close();
       await shards.destroy();
