@@ -291,7 +291,7 @@ async function rawTx(userId: string, c: Pick): Promise<void> {
         ],
       ),
       f('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ?', [
-        [[event.eventId, 'points', owner, event.type, encodePointEvent(schemaId, event)]],
+        [[event.eventId, cfg.kafka.pointsTopic, owner, event.type, encodePointEvent(schemaId, event)]],
       ]),
       f('DELETE FROM point_event_outbox WHERE id IN (?)', [[event.eventId]]),
       f('UPDATE idempotency_keys SET status = 201, response = ? WHERE client = ? AND idem_key = ?', ['{}', 'bench-raw', randomUUID()]),

@@ -36,7 +36,8 @@ export async function writeAndDelete(pool: mysql.Pool, rows: OutboxRow[]): Promi
     for (const r of rows) {
       await conn.query('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, ?)', [
         r.id,
-        'points',
+        // The topic the connector routes the row to (connect/README.md): the point events'.
+        loadConfig().kafka.pointsTopic,
         r.aggregateid,
         r.type,
         r.payload,

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('point_event_outbox', (t) => {
     t.string('id', 36).notNullable().primary().comment('event id (UUID), becomes the Kafka "id" header');
-    t.string('aggregatetype', 64).notNullable().comment('always "points" today');
+    t.string('aggregatetype', 64).notNullable().comment('the topic the connector routes the row to: points.events, points.notices');
     t.string('aggregateid', 64).notNullable().comment('userId: the Kafka message key');
     t.string('type', 64).notNullable().comment('event type, becomes the "eventType" header');
     t.specificType('payload', 'MEDIUMBLOB').notNullable().comment('Confluent wire-format Avro bytes');

@@ -33,6 +33,7 @@ describe('readConfig', () => {
       pointsTopic: 'points.events',
       pointsTopicPartitions: 6,
       dlqTopic: 'points.events.dlq',
+      noticesTopic: 'points.notices',
     });
     expect(c.redis).toEqual({ host: '127.0.0.1', port: 16379, clusterNodes: [] });
     expect(c.connect.url).toBe('http://127.0.0.1:18083');

@@ -35,6 +35,9 @@ const connectorTopics: ITopicConfig[] = readConnectorFiles({ CDC_CONNECTOR_CLASS
 const topics: ITopicConfig[] = [
   // The event log every read model is rebuilt from: kept forever, keyed by userId.
   { topic: cfg.kafka.pointsTopic, numPartitions: cfg.kafka.pointsTopicPartitions, configEntries: entries(FOREVER) },
+  // Expiry notices (docs/expiry-notices.md), keyed by userId like the events and with as
+  // many partitions; kept forever too: a notifier that starts later reads them all.
+  { topic: cfg.kafka.noticesTopic, numPartitions: cfg.kafka.pointsTopicPartitions, configEntries: entries(FOREVER) },
   // Messages a projector could not decode or validate, with the reason in headers.
   { topic: cfg.kafka.dlqTopic, numPartitions: 1, configEntries: entries(FOREVER) },
   // Kafka Connect's own state (compacted, as Connect requires).

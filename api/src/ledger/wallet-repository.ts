@@ -137,6 +137,13 @@ export function parseWallet(userId: string, need: WalletNeeds, results: unknown[
   };
 }
 
+/**
+ * The outbox rows' aggregatetype of a point event: the name of the topic the outbox
+ * connector routes it to (it routes by aggregatetype, connect/README.md). It is the
+ * contract's topic, as the subject points.events-value is; POINTS_TOPIC names the same.
+ */
+export const POINT_EVENTS_AGGREGATE = 'points.events';
+
 /** An event's bytes in the outbox (Confluent wire format with the schema id it was written with). */
 export type EventEncoder = (event: PointEvent) => Buffer;
 
@@ -285,7 +292,7 @@ export function decisionWrites(f: Format, encode: EventEncoder, loaded: LoadedWa
   );
   out.push(
     f('INSERT INTO point_event_outbox (id, aggregatetype, aggregateid, type, payload) VALUES ?', [
-      events.map((e) => [e.eventId, 'points', e.userId, e.type, encode(e)]),
+      events.map((e) => [e.eventId, POINT_EVENTS_AGGREGATE, e.userId, e.type, encode(e)]),
     ]),
   );
   out.push(f('DELETE FROM point_event_outbox WHERE id IN (?)', [events.map((e) => e.eventId)]));
