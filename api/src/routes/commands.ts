@@ -33,18 +33,10 @@ import type { CommandResult, Idempotency, Ledger } from '../ledger/ledger.ts';
 import { sweepExpired, type SweepDeps } from '../ledger/expiry-sweep.ts';
 import { purgeIdempotencyKeys } from '../ledger/idempotency-purge.ts';
 import { HOLD_TTL_SECONDS } from '../points/types.ts';
+import { grantCommandOf, grantFieldsOf, parseTime } from '../batches/grant-row.ts';
 import { activationAnswer, cancellationAnswer, captureAnswer, grantAnswer, holdAnswer, releaseAnswer, revocationAnswer, useAnswer } from './command-answers.ts';
 
 const DAY = 24 * 3600 * 1000;
-
-/** An ISO time the schema accepted, as epoch ms; refuses what JavaScript cannot read (e.g. leap seconds). */
-function parseTime(value: string, field: string): number {
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) {
-    throw new AppError('VALIDATION_FAILED', `${field} is not a time the ledger can use`, [{ field, message: 'is not a usable time' }]);
-  }
-  return t;
-}
 
 export interface CommandRouteDeps {
   ledger: Ledger;
@@ -106,29 +98,14 @@ export async function commandRoutes(app: FastifyInstance, deps: CommandRouteDeps
       },
     },
     async (request, reply) => {
-      const b = request.body;
-      if (b.expiresAt !== undefined && b.validDays !== undefined) {
-        throw new AppError('VALIDATION_FAILED', 'give expiresAt or validDays, not both', [
-          { field: 'body.validDays', message: 'cannot be given with expiresAt' },
-        ]);
-      }
-      const grantId = ledger.shards.newIdFor({ userId: b.userId });
-      const availableAt = b.availableAt !== undefined ? parseTime(b.availableAt, 'body.availableAt') : null;
+      // The same rules and command as a grant batch's rows (batches/grant-row.ts).
+      const fields = grantFieldsOf(request.body);
+      const grantId = ledger.shards.newIdFor({ userId: fields.userId });
       const r = await ledger.execute({
         idempotency: idempotencyOf(request),
-        target: { userId: b.userId },
-        build: () => ({
-          kind: 'grant',
-          userId: b.userId,
-          grantId,
-          amount: b.amount,
-          reason: b.reason,
-          source: b.source ?? null,
-          orderId: b.orderId ?? null,
-          availableAt,
-          // validDays counts from when the points become usable.
-          expiresAt: b.expiresAt !== undefined ? parseTime(b.expiresAt, 'body.expiresAt') : (availableAt ?? clock()) + (b.validDays ?? 365) * DAY,
-        }),
+        target: { userId: fields.userId },
+        // validDays counts from when the points become usable, at the command's time.
+        build: () => grantCommandOf(fields, grantId, clock()),
         respond: grantAnswer(grantId),
       });
       return send(reply, r);
