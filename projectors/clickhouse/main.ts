@@ -7,6 +7,7 @@ import closeWithGrace from 'close-with-grace';
 import { loadConfig } from '../../common/src/config.ts';
 import { createRedis } from '../../common/src/redis.ts';
 import { projectorLogger } from '../shared/logger.ts';
+import { RedriveWorker } from '../shared/redrive.ts';
 import { ProjectorRunner } from '../shared/run-projector.ts';
 import { StatusPublisher } from '../shared/status.ts';
 import { clickhouseFrom } from './client.ts';
@@ -55,11 +56,15 @@ const runner = new ProjectorRunner({
   log,
   onBatch: (stats) => status.publish(stats).catch(() => undefined),
 });
+// Dead letters given to this store again on request (POST /v1/pipeline/dead-letters/redrive);
+// flushed after each round, so that what it reports is in ClickHouse.
+const redrive = new RedriveWorker({ config, redis, store, log, flush: () => store.flush() });
 
 closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
   stopping = true;
   if (err) log.fatal({ err }, 'uncaught error; stopping');
   else log.info({ signal }, 'stopping');
+  await redrive.stop();
   // Write what is buffered now, so the batch in flight commits before the consumer leaves.
   const flushed = store.flush();
   await runner.stop();
@@ -70,4 +75,7 @@ closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
 });
 
 await ensureSchemaWithRetry();
-if (!stopping) await runner.start();
+if (!stopping) {
+  await runner.start();
+  redrive.start();
+}
