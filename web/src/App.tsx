@@ -4,6 +4,11 @@ import { Header } from './components/Header.tsx';
 import { KeyForm } from './components/KeyForm.tsx';
 import { useApiKey } from './hooks/useApiKey.ts';
 import { useHashRoute, type Route } from './hooks/useHashRoute.ts';
+import { BatchesPage } from './operations/batches/BatchesPage.tsx';
+import { DeadLettersPage } from './operations/dead-letters/DeadLettersPage.tsx';
+import { LiabilityPage } from './operations/liability/LiabilityPage.tsx';
+import { SearchPage } from './operations/search/SearchPage.tsx';
+import { UsersPage } from './operations/users/UsersPage.tsx';
 import { AnalyticsPage } from './pages/AnalyticsPage.tsx';
 import { CustomerPage } from './pages/CustomerPage.tsx';
 import { FindPage } from './pages/FindPage.tsx';
@@ -19,20 +24,41 @@ function Page({ route }: { route: Route }) {
       return <AnalyticsPage />;
     case 'pipeline':
       return <PipelinePage />;
+    case 'search':
+      return <SearchPage />;
+    case 'users':
+      return <UsersPage />;
+    case 'batches':
+      return <BatchesPage />;
+    case 'liability':
+      return <LiabilityPage />;
+    case 'dead-letters':
+      return <DeadLettersPage />;
     default:
       return (
         <>
           <h1>Page not found</h1>
           <p>
-            There is no page “{route.path}”. Go to <a href="#/customer">Customers</a>, <a href="#/find">Find</a>, <a href="#/analytics">Analytics</a> or{' '}
-            <a href="#/pipeline">Pipeline</a>.
+            There is no page “{route.path}”. Go to <a href="#/customer">Customers</a>, <a href="#/find">Find</a>, <a href="#/analytics">Analytics</a>,{' '}
+            <a href="#/pipeline">Pipeline</a> or <a href="#/search">Search</a>.
           </p>
         </>
       );
   }
 }
 
-const TITLES: Record<Route['page'], string> = { customer: 'Customers', find: 'Find', analytics: 'Analytics', pipeline: 'Pipeline', notFound: 'Not found' };
+const TITLES: Record<Route['page'], string> = {
+  customer: 'Customers',
+  find: 'Find',
+  analytics: 'Analytics',
+  pipeline: 'Pipeline',
+  search: 'Search events',
+  users: 'Users',
+  batches: 'Grant batches',
+  liability: 'Liability',
+  'dead-letters': 'Dead letters',
+  notFound: 'Not found',
+};
 
 export function App() {
   const apiKey = useApiKey();

@@ -55,7 +55,17 @@ describe('App', () => {
     mockFetch(() => json(200, []));
     render(<App />);
     const links = screen.getAllByRole('link').filter((a) => a.closest('nav'));
-    expect(links.map((a) => a.getAttribute('href'))).toEqual(['#/customer', '#/find', '#/analytics', '#/pipeline']);
+    expect(links.map((a) => a.getAttribute('href'))).toEqual([
+      '#/customer',
+      '#/find',
+      '#/analytics',
+      '#/pipeline',
+      '#/search',
+      '#/users',
+      '#/batches',
+      '#/liability',
+      '#/dead-letters',
+    ]);
     expect(screen.getByRole('link', { name: 'Customers' }).getAttribute('aria-current')).toBe('page');
 
     goTo('#/analytics');

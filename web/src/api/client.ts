@@ -8,6 +8,8 @@ import { getApiKey } from './key.ts';
 export interface RequestOptions {
   method?: 'GET' | 'POST';
   body?: unknown;
+  /** A body sent as it is, not as JSON (a CSV upload), with its content type. */
+  raw?: { contentType: string; data: string | Blob };
   idempotencyKey?: string;
   signal?: AbortSignal;
 }
@@ -41,18 +43,20 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(STATUS_CODES[res.status] ?? 'UNEXPECTED_REPLY', `HTTP ${res.status} ${res.statusText}`.trim(), res.status);
 }
 
-export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+/** Sends the request with the key; any answer that is not 2xx is thrown as an ApiError. */
+async function send(path: string, options: RequestOptions, accept: string): Promise<Response> {
   const key = getApiKey();
   if (!key) throw new ApiError('UNAUTHORIZED', 'no API key entered', 401);
-  const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw) headers['content-type'] = options.raw.contentType;
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   let res: Response;
   try {
     res = await fetch(path, {
       method: options.method ?? 'GET',
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ? options.raw.data : options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
       cache: 'no-store',
     });
@@ -61,11 +65,22 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     throw new ApiError('NETWORK', e instanceof Error ? e.message : 'the request failed', 0);
   }
   if (!res.ok) throw await errorOf(res);
+  return res;
+}
+
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const res = await send(path, options, 'application/json');
   try {
     return (await res.json()) as T;
   } catch {
     throw new ApiError('UNEXPECTED_REPLY', 'the answer is not JSON', res.status);
   }
+}
+
+/** A file the API answers with (a CSV export), fetched with the key like any other request. */
+export async function apiDownload(path: string, accept: string, signal?: AbortSignal): Promise<Blob> {
+  const res = await send(path, { signal }, accept);
+  return res.blob();
 }
 
 /** `?a=1&b=2` from the defined values. */

@@ -1,15 +1,22 @@
 /** One function per v1 route the console uses. */
-import { apiRequest, query } from './client.ts';
+import { apiDownload, apiRequest, query } from './client.ts';
 import type {
   ActivateBody,
   ActivateReply,
   ActiveGrant,
+  AdminEvent,
+  AdminUser,
   Balance,
+  BatchAccepted,
+  BatchStatus,
   CancelBody,
   CancelReply,
   CaptureBody,
   CaptureReply,
+  CohortRow,
+  CursorPage,
   DailyRow,
+  DeadLetter,
   ExpiringRow,
   GrantAnswer,
   GrantBody,
@@ -18,10 +25,12 @@ import type {
   HoldAnswer,
   HoldBody,
   HoldReply,
+  LiabilityAnswer,
   OrderAnswer,
   PipelineHistory,
   PipelineStatus,
   ReleaseBody,
+  RedriveReply,
   ReleaseReply,
   RevokeBody,
   RevokeReply,
@@ -119,3 +128,39 @@ export const getTopUsers = (by: 'earned' | 'spent', from: string, to: string, li
 export const getPipelineStatus = (signal?: AbortSignal) => apiRequest<PipelineStatus>('/v1/pipeline/status', { signal });
 
 export const getPipelineHistory = (signal?: AbortSignal) => apiRequest<PipelineHistory>('/v1/pipeline/history', { signal });
+
+// Operations (API.md "Operations", scope admin; the batches take points:write).
+
+/** Query parameters of a search: the filters that are set, as the API reads them. */
+export type SearchParams = Record<string, string | undefined>;
+
+export const searchEvents = (filters: SearchParams, cursor: string | undefined, signal?: AbortSignal) =>
+  apiRequest<CursorPage<AdminEvent>>(`/v1/admin/events${query({ ...filters, cursor })}`, { signal });
+
+export const searchUsers = (filters: SearchParams, cursor: string | undefined, signal?: AbortSignal) =>
+  apiRequest<CursorPage<AdminUser>>(`/v1/admin/users${query({ ...filters, cursor })}`, { signal });
+
+/** Every match of a search as CSV (`format=csv`: no limit, no cursor). */
+export const downloadCsv = (path: '/v1/admin/events' | '/v1/admin/users', filters: SearchParams, signal?: AbortSignal) =>
+  apiDownload(`${path}${query({ ...filters, format: 'csv' })}`, 'text/csv', signal);
+
+/** A batch of grants as CSV, with the upload's Idempotency-Key. */
+export const postGrantBatch = (csv: string | Blob, idempotencyKey: string) =>
+  apiRequest<BatchAccepted>('/v1/points/grant-batches', { method: 'POST', raw: { contentType: 'text/csv', data: csv }, idempotencyKey });
+
+export const getGrantBatch = (batchId: string, signal?: AbortSignal) =>
+  apiRequest<BatchStatus>(`/v1/points/grant-batches/${encodeURIComponent(batchId)}`, { signal });
+
+export const getLiability = (asOf: string, signal?: AbortSignal) => apiRequest<LiabilityAnswer>(`/v1/analytics/liability${query({ asOf })}`, { signal });
+
+export const getCohorts = (from: string, to: string, signal?: AbortSignal) =>
+  apiRequest<CohortRow[]>(`/v1/analytics/cohorts${query({ from, to })}`, { signal });
+
+/** The dead letters, oldest first; `projector` and `key` (the message's user) narrow them. */
+export const getDeadLetters = (opts: { limit?: number; cursor?: string; projector?: string; key?: string; signal?: AbortSignal } = {}) =>
+  apiRequest<CursorPage<DeadLetter>>(
+    `/v1/pipeline/dead-letters${query({ limit: opts.limit, cursor: opts.cursor, projector: opts.projector, key: opts.key })}`,
+    { signal: opts.signal },
+  );
+
+export const redriveDeadLetters = (projector: string) => apiRequest<RedriveReply>('/v1/pipeline/dead-letters/redrive', { method: 'POST', body: { projector } });

@@ -186,3 +186,27 @@ export interface PipelineHistory {
   intervalMs: number;
   points: PipelineHistoryPoint[];
 }
+
+// Operations (API.md "Operations"): admin search, grant batches, liability and cohorts, dead letters.
+export type { CohortRow, LiabilityAnswer } from '../../../schemas/http-answers.ts';
+
+/** GET /v1/admin/events (one event as ClickHouse has it) and GET /v1/admin/users (one user's figures). */
+export type { AdminEvent, AdminUser } from '../../../schemas/admin-answers.ts';
+
+/** A page of an admin search: `nextCursor` null on the last page. */
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * POST /v1/points/grant-batches (202: BatchAccepted) and GET /v1/points/grant-batches/{batchId}
+ * (BatchStatus: `done` rows granted, `failed` rows refused, the first of them in `errors`).
+ */
+export type { BatchAccepted, BatchStatus } from '../../../schemas/batch-answers.ts';
+
+/**
+ * GET /v1/pipeline/dead-letters (a message a projector could not apply, at its place in the
+ * points topic) and POST /v1/pipeline/dead-letters/redrive (what the redrive did).
+ */
+export type { DeadLetterItem as DeadLetter, RedriveAnswer as RedriveReply } from '../../../schemas/dead-letter-answers.ts';

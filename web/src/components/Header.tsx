@@ -7,6 +7,11 @@ const LINKS = [
   { href: '#/find', label: 'Find', page: 'find' },
   { href: '#/analytics', label: 'Analytics', page: 'analytics' },
   { href: '#/pipeline', label: 'Pipeline', page: 'pipeline' },
+  { href: '#/search', label: 'Search', page: 'search' },
+  { href: '#/users', label: 'Users', page: 'users' },
+  { href: '#/batches', label: 'Batches', page: 'batches' },
+  { href: '#/liability', label: 'Liability', page: 'liability' },
+  { href: '#/dead-letters', label: 'Dead letters', page: 'dead-letters' },
 ] as const;
 
 export function Header({ route, apiKey }: { route: Route; apiKey: string | null }) {

@@ -1,5 +1,6 @@
 /**
- * Hash routing (#/customer/alice, #/find/order-1, #/find/grant/<id>, #/analytics, #/pipeline):
+ * Hash routing (#/customer/alice, #/find/order-1, #/find/grant/<id>, #/analytics, #/pipeline,
+ * #/search, #/users, #/batches, #/liability, #/dead-letters):
  * the static server needs no fallback.
  */
 import { useSyncExternalStore } from 'react';
@@ -11,7 +12,13 @@ export type Route =
   | { page: 'find'; kind: LookupKind | null; id: string | null }
   | { page: 'analytics' }
   | { page: 'pipeline' }
+  | { page: OperationsPage }
   | { page: 'notFound'; path: string };
+
+/** The operations pages (API.md "Operations"): one path segment each, the page's name. */
+export const OPERATIONS_PAGES = ['search', 'users', 'batches', 'liability', 'dead-letters'] as const;
+export type OperationsPage = (typeof OPERATIONS_PAGES)[number];
+const isOperationsPage = (p: string): p is OperationsPage => (OPERATIONS_PAGES as readonly string[]).includes(p);
 
 const KINDS: readonly string[] = ['grant', 'use', 'hold', 'order'] satisfies LookupKind[];
 
@@ -45,6 +52,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'analytics' && parts.length === 1) return { page: 'analytics' };
   if (parts[0] === 'pipeline' && parts.length === 1) return { page: 'pipeline' };
+  if (parts.length === 1 && isOperationsPage(parts[0]!)) return { page: parts[0] };
   return { page: 'notFound', path };
 }
 
