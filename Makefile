@@ -10,7 +10,7 @@ ifdef TOPOLOGY
 export STACK_TOPOLOGY := $(TOPOLOGY)
 endif
 
-.PHONY: chaos bench bench-report capacity screenshots fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down compose-cluster-up compose-cluster-down help up down status logs install topics migrate connectors connector-status \
+.PHONY: chaos bench bench-search bench-report capacity screenshots fuzz rebuild-redis rebuild-clickhouse ch keys verify compose-up compose-down compose-cluster-up compose-cluster-down help up down status logs install topics migrate connectors connector-status \
         test memory test-cluster test-cluster-chaos test-reports-clear test-unit test-int test-schemathesis test-e2e typecheck lint format lint-shell lint-deps reset
 
 help: ## this list
@@ -62,6 +62,9 @@ ch: ## an SQL shell on ClickHouse as the read-only analyst user
 bench: ## every benchmark against the running stack, results in bench/results/ (git-ignored; not part of make test)
 	@$(TSX) bench/run-all.ts
 
+bench-search: ## the admin search over a scratch ClickHouse database of 1,000,000 events: latency, CSV export rate and memory (bench/results/admin-search-latest.json)
+	@$(TSX) api/bench/admin-search.ts
+
 bench-report: ## BENCHMARKS.md and its chart from the last make bench (and make chaos) results in bench/results/
 	@$(TSX) bench/run-all.ts --render
 
@@ -70,7 +73,7 @@ capacity: ## the capacity model past this machine (shards, brokers, partitions, 
 
 screenshots: ## the console's pictures in docs/screenshots/ (its browser test with SCREENSHOTS=1; needs the stack)
 	@npm run --silent build:web
-	@SCREENSHOTS=1 npx --no-install vitest run --project e2e web/test/console.e2e.test.ts
+	@SCREENSHOTS=1 npx --no-install vitest run --project e2e web/test/console.e2e.test.ts web/test/operations.e2e.test.ts
 
 memory: ## resident memory of every process of the running stack, per instance and in total (bench/results/memory-<topology>-latest.json)
 	@$(TSX) bench/memory.ts

@@ -6,6 +6,7 @@
  * that builds SQL text from a value. Never paste a raw value into SQL.
  */
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import type { Readable } from 'node:stream';
 import type { DbUser } from './config.ts';
 
 export class ClickHouseError extends Error {
@@ -70,6 +71,24 @@ export class ClickHouse {
     try {
       const rs = await this.client.query({ query: sql, format: 'JSONEachRow', ...(settings ? { clickhouse_settings: settings } : {}) });
       return await rs.json<T>();
+    } catch (e) {
+      throw ours(e);
+    }
+  }
+
+  /**
+   * The rows of a SELECT as they arrive (JSONEachRow), for answers too large to hold: an
+   * object-mode stream of batches of rows (each row's `json()` parses it), read from
+   * ClickHouse only as fast as the consumer takes them (back-pressure). Resolves once
+   * ClickHouse has started to answer, so a server that is down or a refused query rejects
+   * here, before the caller has sent anything on; an error later fails the stream (18.16
+   * writes a late exception into the body as text, which is no JSON row). Destroying the
+   * stream closes the connection, which stops the query.
+   */
+  async stream(sql: string, settings?: ClickHouseSettings): Promise<Readable> {
+    try {
+      const rs = await this.client.query({ query: sql, format: 'JSONEachRow', ...(settings ? { clickhouse_settings: settings } : {}) });
+      return rs.stream();
     } catch (e) {
       throw ours(e);
     }

@@ -35,7 +35,7 @@ export type DailyMovement = DailyRow;
  * So, summed over all days, granted − used + useCanceled − expired − revoked is what the
  * users own: Σ balance + Σ held + Σ pending.
  */
-const GRANT_TYPES = `'POINTS_GRANTED', 'POINTS_GRANT_PENDING'`;
+export const GRANT_TYPES = `'POINTS_GRANTED', 'POINTS_GRANT_PENDING'`;
 /**
  * What moves a user's points without the user: expiries (the sweep), activations (at
  * availableAt, by the maintenance run or a lazy step) and hold releases (a lapsed hold,
@@ -97,8 +97,13 @@ export const DISTRIBUTED_IN_LOCAL = { distributed_product_mode: 'local' } as con
  * its grant belong to one user, so to one shard: each shard's subquery may read its own
  * rows only. Run it with DISTRIBUTED_IN_LOCAL, which rewrites the subquery to the local
  * table (and changes nothing in single, where `events` is the table).
+ *
+ * `userFilter`, when given, is a condition on the user (userId) that narrows both scans to
+ * those users' rows before FINAL folds them (PREWHERE: right, since the copies FINAL folds
+ * are one event's identical rows): the admin search's expiring points of a page of users.
  */
-export function lotRemainingSql(grantFilter: string): string {
+export function lotRemainingSql(grantFilter: string, userFilter?: string): string {
+  const users = userFilter === undefined ? '' : `PREWHERE ${userFilter}`;
   return `
     SELECT userId, lot,
            sum(delta) AS remaining,
@@ -115,7 +120,8 @@ export function lotRemainingSql(grantFilter: string): string {
               type IN (${GRANT_TYPES}), [amount],
               type = 'POINTS_GRANT_ACTIVATED', [toInt64(0)],
               [-amount]) AS delta
-    WHERE lot IN (SELECT assumeNotNull(grantId) FROM ${EVENTS_TABLE} FINAL WHERE type IN (${GRANT_TYPES}) AND ${grantFilter})
+    ${users}
+    WHERE lot IN (SELECT assumeNotNull(grantId) FROM ${EVENTS_TABLE} FINAL ${users} WHERE type IN (${GRANT_TYPES}) AND ${grantFilter})
     GROUP BY userId, lot`;
 }
 
