@@ -26,11 +26,15 @@ import { redisRateLimitStore } from './http/rate-limit-store.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { grantBatchRoutes } from './routes/grant-batches.ts';
 import { pipelineRoutes } from './routes/pipeline.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { adminSearchRoutes } from './routes/admin-search.ts';
 import type { ClickHouse } from '../../common/src/clickhouse.ts';
 import { queryRoutes, type QueryDeps } from './routes/queries.ts';
 import { systemRoutes } from './routes/system.ts';
+import { expiryNoticeRoutes } from './routes/expiry-notices.ts';
 
 export const BODY_LIMIT = 16 * 1024;
 /** Where the API instances keep the per-key request counters (one Redis key per API key and second). */
@@ -41,6 +45,8 @@ export interface AppDeps {
   /** The write model's shards (one in single). */
   shards: Shards;
   schemaId: number;
+  /** The id of ExpiryNotice in the registry (notices topic's subject); POST /v1/points/expiry-notices is served only when it is given. */
+  noticeSchemaId?: number;
   /** The read model; queries are served only when it is given. It also holds the rate limit's counters. */
   redis?: RedisClient;
   /**
@@ -52,6 +58,13 @@ export interface AppDeps {
   /** The analytics model (read-only analyst user); analytics are served only when it is given. */
   analytics?: ClickHouse;
   clock?: () => number;
+  /**
+   * Run the grant batch worker (ADR 0014) in this app: the API process does (main.ts), and
+   * the tests of the batches. Off by default: the worker takes rows of every batch on the
+   * shards, so an app built for something else (a test with its own clock or keys, a
+   * benchmark) must not grant them with its own settings.
+   */
+  runGrantBatches?: boolean;
   logger?: boolean;
 }
 
@@ -132,11 +145,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       idempotencyRetentionDays: config.api.idempotencyRetentionDays,
       clock,
     });
+    await grantBatchRoutes(scope, { config, shards, ledger, metrics, clock, runWorker: deps.runGrantBatches === true });
     if (deps.redis) {
       await queryRoutes(scope, { redis: deps.redis, olderHistory: deps.olderHistory, clock });
       await pipelineRoutes(scope, { config, redis: deps.redis, metrics });
+      await deadLetterRoutes(scope, { config, redis: deps.redis });
     }
     if (deps.analytics) await analyticsRoutes(scope, { ch: deps.analytics, clock });
+    if (deps.analytics) await adminSearchRoutes(scope, { ch: deps.analytics, clock });
+    if (deps.noticeSchemaId !== undefined) {
+      await expiryNoticeRoutes(scope, { shards, schemaId: deps.noticeSchemaId, topic: config.kafka.noticesTopic, clock });
+    }
   });
   return app;
 }

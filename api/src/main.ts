@@ -6,6 +6,7 @@ import { clickhouseFrom, historyBefore } from '../../projectors/clickhouse/analy
 import { buildApp } from './app.ts';
 import { createShards } from '../../common/src/mysql.ts';
 import { registerPointEventSchema } from './ledger/event-codec.ts';
+import { registerExpiryNoticeSchema } from '../../schemas/expiry-notice.ts';
 import { retry } from '../../common/src/retry.ts';
 
 const config = loadConfig();
@@ -30,12 +31,23 @@ const schemaId = await retry(() => registerPointEventSchema(config.registry.url)
   jitter: 0,
   onRetry: (e) => console.error(`schema registry not ready (${(e as Error).message}); retrying`),
 });
+// The expiry notice's schema, under the notices topic's subject (registry ready by now).
+const noticeSchemaId = await retry(() => registerExpiryNoticeSchema(config.registry.url, `${config.kafka.noticesTopic}-value`), {
+  retries: 9,
+  initialMs: 1000,
+  maxMs: 1000,
+  factor: 1,
+  jitter: 0,
+  onRetry: (e) => console.error(`expiry notice schema not registered (${(e as Error).message}); retrying`),
+});
 // Analytics and old history read ClickHouse as the read-only analyst user.
 const analytics = clickhouseFrom(config, 'analyst');
 const app = await buildApp({
   config,
   shards,
   schemaId,
+  noticeSchemaId,
+  runGrantBatches: true,
   redis,
   analytics,
   olderHistory: (userId, beforeSeq, limit) => historyBefore(analytics, userId, beforeSeq, limit),

@@ -27,7 +27,7 @@ import { startTestApi, type TestApi } from './support/app.ts';
 let a: TestApi;
 let b: TestApi;
 beforeAll(async () => {
-  [a, b] = await Promise.all([startTestApi(), startTestApi()]);
+  [a, b] = await Promise.all([startTestApi({ runGrantBatches: true }), startTestApi({ runGrantBatches: true })]);
 });
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
@@ -224,7 +224,7 @@ describe('a grant batch', () => {
   });
 
   it('left by a worker that stops in the middle: it records what it ran, releases the rest, and another finishes it', async () => {
-    const c = await startTestApi();
+    const c = await startTestApi({ runGrantBatches: true });
     const p = plan('gb-stop', 200, 10);
     const res = await post(c, p.csv, randomUUID());
     expect(res.statusCode, res.body).toBe(202);

@@ -100,6 +100,8 @@ export interface StackConfig {
     pointsTopic: string;
     pointsTopicPartitions: number;
     dlqTopic: string;
+    /** Expiry notices (POST /v1/points/expiry-notices), routed there by the outbox connector (docs/expiry-notices.md). */
+    noticesTopic: string;
   };
   connect: { url: string; groupId: string };
   /** The outbox connectors and the database each one reads (one per MySQL shard). */
@@ -176,6 +178,12 @@ export interface StackConfig {
      * deletes older ones. A replay after that is a new command.
      */
     idempotencyRetentionDays: number;
+    /**
+     * The grant batches' worker in each API process (ADR 0014): lanes (each one grant in
+     * flight; 0: no worker), how often it looks for RUNNING batches, a claim's lease (a
+     * row whose instance died is free after it) and rows per claim.
+     */
+    grantBatches: { concurrency: number; pollMs: number; leaseMs: number; chunkRows: number };
   };
 }
 
@@ -340,6 +348,7 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       pointsTopic,
       pointsTopicPartitions: r.int('POINTS_TOPIC_PARTITIONS', 6, 1, 1000),
       dlqTopic: r.str('POINTS_DLQ_TOPIC', `${pointsTopic}.dlq`),
+      noticesTopic: r.str('NOTICES_TOPIC', 'points.notices'),
     },
     connect: {
       url: r.url('CONNECT_URL', `http://127.0.0.1:${env.CONNECT_PORT ?? ''}`),
@@ -385,6 +394,12 @@ export function readConfig(env: Record<string, string | undefined>): StackConfig
       logLevel: r.str('LOG_LEVEL', 'info'),
       dbPoolSize: r.int('API_DB_POOL_SIZE', 20, 1, 500),
       idempotencyRetentionDays: r.int('IDEMPOTENCY_RETENTION_DAYS', 7, 1, 3650),
+      grantBatches: {
+        concurrency: r.int('GRANT_BATCH_WORKER_CONCURRENCY', 8, 0, 64),
+        pollMs: r.int('GRANT_BATCH_POLL_MS', 1000, 50, 60_000),
+        leaseMs: r.int('GRANT_BATCH_LEASE_MS', 30_000, 1000, 3_600_000),
+        chunkRows: r.int('GRANT_BATCH_CHUNK_ROWS', 25, 1, 1000),
+      },
     },
   };
   // One outbox connector per shard. The first keeps the single topology's names, so that

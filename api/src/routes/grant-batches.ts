@@ -30,6 +30,8 @@ export interface GrantBatchDeps {
   ledger: Ledger;
   metrics: Registry;
   clock: () => number;
+  /** false: the routes only (a batch is accepted and followed; other instances run it). */
+  runWorker: boolean;
 }
 
 const BatchItem = Type.Object(
@@ -85,7 +87,7 @@ export async function grantBatchRoutes(app: FastifyInstance, deps: GrantBatchDep
   const worker = new GrantBatchWorker({
     shards,
     ledger: deps.ledger,
-    settings: deps.config.api.grantBatches,
+    settings: deps.runWorker ? deps.config.api.grantBatches : { ...deps.config.api.grantBatches, concurrency: 0 },
     instance: deps.config.instance,
     log: app.log,
     metrics: deps.metrics,

@@ -14,6 +14,7 @@ import { createShards, type Shards } from '../../../common/src/mysql.ts';
 import { clickhouseFrom, historyBefore } from '../../../projectors/clickhouse/analytics.ts';
 import { buildApp } from '../../src/app.ts';
 import { registerPointEventSchema } from '../../src/ledger/event-codec.ts';
+import { registerExpiryNoticeSchema } from '../../../schemas/expiry-notice.ts';
 
 export interface TestApi {
   app: FastifyInstance;
@@ -28,6 +29,8 @@ export interface TestApi {
   onEveryShard: <T>(query: (db: Knex) => Promise<T[]>) => Promise<T[]>;
   config: StackConfig;
   schemaId: number;
+  /** The id of ExpiryNotice under the notices topic's subject. */
+  noticeSchemaId: number;
   redis: RedisClient;
   /** Authorization headers of a key with these scopes. */
   auth: { admin: string; write: string; read: string };
@@ -41,6 +44,8 @@ export async function startTestApi(
     keys?: StackConfig['api']['keys'];
     /** The rate limit's counters in Redis; default: a prefix of this app's own. Two apps with one prefix share the budget, as API instances do. */
     rateLimitPrefix?: string;
+    /** Run the grant batch worker in this app (buildApp's runGrantBatches): the batches' own tests. */
+    runGrantBatches?: boolean;
   } = {},
 ): Promise<TestApi> {
   const base = loadConfig();
@@ -50,6 +55,7 @@ export async function startTestApi(
   };
   const shards = createShards(config, 30);
   const schemaId = await registerPointEventSchema(config.registry.url);
+  const noticeSchemaId = await registerExpiryNoticeSchema(config.registry.url, `${config.kafka.noticesTopic}-value`);
   const redis = createRedis(config, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -63,6 +69,8 @@ export async function startTestApi(
     config,
     shards,
     schemaId,
+    noticeSchemaId,
+    runGrantBatches: opts.runGrantBatches === true,
     redis,
     // Counters of its own: a test's limits are not spent by the stack's API or other tests.
     rateLimitPrefix: opts.rateLimitPrefix ?? `ledger:ratelimit:test-${randomUUID().slice(0, 8)}:`,
@@ -79,6 +87,7 @@ export async function startTestApi(
     onEveryShard: async (query) => (await Promise.all(shards.dbs.map(query))).flat(),
     config,
     schemaId,
+    noticeSchemaId,
     redis,
     auth: authHeaders(config.api.keys),
     close: async () => {
