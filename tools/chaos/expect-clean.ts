@@ -11,4 +11,6 @@ export function expectClean(row: ChaosRow): void {
   expect(row.projectedRedis).toBe(row.eventsWritten);
   expect(row.projectedClickHouse).toBe(row.eventsWritten);
   expect(row.differences).toBe(0);
+  // The grant batch that ran through the fault: every row granted exactly once.
+  expect({ twice: row.batchGrantedTwice, missing: row.batchMissing, once: row.batchGrantedOnce }).toEqual({ twice: 0, missing: 0, once: row.batchRows });
 }

@@ -26,13 +26,13 @@ for (const s of scenariosOf(config)) {
 }
 
 console.log(
-  `\n${config.topology} topology\n\n| scenario | commands | accepted | refused | failed | events written | projected Redis / ClickHouse | duplicates skipped Redis / ClickHouse | longest stall Redis / ClickHouse (s) | differences | idle | s |`,
+  `\n${config.topology} topology\n\n| scenario | commands | accepted | refused | failed | events written | projected Redis / ClickHouse | duplicates skipped Redis / ClickHouse | longest stall Redis / ClickHouse (s) | differences | idle | s | batch rows once / twice / missing | batch rows/s |`,
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(
     `| ${r.scenario} | ${r.commands} | ${r.accepted} | ${r.refused} | ${r.failed} | ${r.eventsWritten} | ${r.projectedRedis} / ${r.projectedClickHouse} | ` +
-      `${r.duplicatesSkippedRedis} / ${r.duplicatesSkippedClickHouse} | ${r.stallSecondsRedis} / ${r.stallSecondsClickHouse} | ${r.differences} | ${r.idle} | ${r.seconds} |`,
+      `${r.duplicatesSkippedRedis} / ${r.duplicatesSkippedClickHouse} | ${r.stallSecondsRedis} / ${r.stallSecondsClickHouse} | ${r.differences} | ${r.idle} | ${r.seconds} | ${r.batchGrantedOnce} of ${r.batchRows} / ${r.batchGrantedTwice} / ${r.batchMissing} | ${r.batchRowsPerSecond} |`,
   );
 }
 writeResults(config.topology === 'cluster' ? 'chaos-cluster' : 'chaos', { at: new Date().toISOString(), topology: config.topology, rows });

@@ -18,6 +18,7 @@ import { readStatus } from '../../projectors/shared/status.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLUSTER_SCENARIOS } from './cluster-scenarios.ts';
 import { startStallMeter } from './stall-meter.ts';
+import { batchInMysql, planBatch, submitBatch, waitForBatch } from '../../testing/grant-batch.ts';
 
 const kill = (service: string, downMs: number) => async () => {
   await stack('kill', service);
@@ -131,10 +132,22 @@ export interface ChaosRow {
   stallSecondsRedis: number;
   stallSecondsClickHouse: number;
   seconds: number;
+  /** The grant batch that ran during the scenario: its rows, and the refs MySQL granted exactly once (all of them), twice or never. */
+  batchRows: number;
+  batchGrantedOnce: number;
+  batchGrantedTwice: number;
+  batchMissing: number;
+  /** Rows per second from the batch's acceptance to DONE. */
+  batchRowsPerSecond: number;
   error?: string;
 }
 
-/** One scenario: the burst, the fault a quarter of the way in, then the verification. */
+/**
+ * One scenario: a grant batch of half as many rows as commands sent first (its worker
+ * runs in the API, so the fault hits it too), the burst, the fault a quarter of the way
+ * in, the batch followed to DONE, then the verification (which then covers the batch's
+ * events as well) and the count of the batch's grants per row in MySQL.
+ */
 export async function runScenario(config: StackConfig, name: string, commands: number): Promise<ChaosRow> {
   const s = [...SCENARIOS, ...CLUSTER_SCENARIOS].find((x) => x.name === name);
   if (!s) throw new Error(`no chaos scenario "${name}"`);
@@ -144,6 +157,14 @@ export async function runScenario(config: StackConfig, name: string, commands: n
   let faultDone: Promise<void> = Promise.resolve();
   const dupsBefore = await duplicatesSoFar(config).catch(() => ({ redis: 0, clickhouse: 0 }));
   const meter = startStallMeter(config, ['projector-redis', 'projector-clickhouse']);
+  const plan = planBatch(`chaos-b${s.name.replace(/[^a-z]+/gi, '').slice(0, 8)}`, 100, Math.max(1, Math.floor(commands / 2)));
+  let batch: { batchId: string; acceptedAt: number; doneAt?: number } | undefined;
+  try {
+    const b = await submitBatch(config, plan);
+    batch = { batchId: b.batchId, acceptedAt: Date.now() };
+  } catch (e) {
+    error = `batch: ${(e as Error).message}`;
+  }
   try {
     r = await burst({
       config,
@@ -164,6 +185,12 @@ export async function runScenario(config: StackConfig, name: string, commands: n
   } catch (e) {
     error = (e as Error).message;
   }
+  if (batch) {
+    const done = await waitForBatch(config, batch.batchId, 300_000);
+    if (done?.state === 'DONE') batch.doneAt = Date.now();
+    else error ??= `batch not done in 300 s (${done ? `${done.done} of ${done.total}` : 'no status'})`;
+  }
+  const granted = batch ? await batchInMysql(config, plan) : undefined;
   const report = await verifyAll(config, { readModels: true, waitMs: 180_000 });
   const stalls = await meter.stop();
   const dupsAfter = await duplicatesSoFar(config);
@@ -184,6 +211,11 @@ export async function runScenario(config: StackConfig, name: string, commands: n
     stallSecondsRedis: Math.round((stalls.longestMs['projector-redis'] ?? 0) / 100) / 10,
     stallSecondsClickHouse: Math.round((stalls.longestMs['projector-clickhouse'] ?? 0) / 100) / 10,
     seconds: Math.round((Date.now() - t0) / 1000),
+    batchRows: plan.rows.length,
+    batchGrantedOnce: granted?.grantedOnce ?? 0,
+    batchGrantedTwice: granted?.grantedTwice.length ?? 0,
+    batchMissing: granted?.missing.length ?? plan.rows.length,
+    batchRowsPerSecond: batch?.doneAt ? Math.round(plan.rows.length / Math.max(0.001, (batch.doneAt - batch.acceptedAt) / 1000)) : 0,
     ...(error ? { error } : {}),
   };
 }
@@ -195,4 +227,6 @@ export const rowFailed = (r: ChaosRow) =>
   r.eventsWritten < r.accepted ||
   !!r.error ||
   r.projectedRedis !== r.eventsWritten ||
-  r.projectedClickHouse !== r.eventsWritten;
+  r.projectedClickHouse !== r.eventsWritten ||
+  r.batchGrantedOnce !== r.batchRows ||
+  r.batchGrantedTwice > 0;
