@@ -83,6 +83,23 @@ const SHAPES = {
     ),
   }),
   health: Type.Object({ status: Type.Literal('ok'), checks: Type.Record(Str, Str) }),
+  adminEvents: Type.Object({
+    items: Type.Array(Type.Object({ eventId: Str, userId: Str, seq: Int, type: Str, amount: Int, balanceAfter: Int, occurredAt: IsoTime })),
+    nextCursor: Type.Union([Str, Type.Null()]),
+  }),
+  adminUsers: Type.Object({
+    items: Type.Array(Type.Object({ userId: Str, balance: Int, held: Int, pending: Int, expiring: Int })),
+    nextCursor: Type.Union([Str, Type.Null()]),
+  }),
+  liability: Type.Object({ asOf: Str, outstanding: Int, pending: Int, held: Int, granted: Int, used: Int, useCanceled: Int, expired: Int, revoked: Int }),
+  cohorts: Type.Array(Type.Object({ month: Str, granted: Int, used: Int, expired: Int, revoked: Int, outstanding: Int })),
+  deadLetters: Type.Object({
+    items: Type.Array(
+      Type.Object({ projector: Str, partition: Int, offset: Str, key: Type.Union([Str, Type.Null()]), reason: Str, at: Str, payloadBase64: Str }),
+    ),
+    nextCursor: Type.Union([Str, Type.Null()]),
+  }),
+  batch: Type.Object({ batchId: Str, state: Str, total: Int, done: Int, failed: Int, errors: Type.Array(Type.Object({ ref: Str, code: Str, message: Str })) }),
 };
 
 // ---------------------------------------------------------------- requests and checks
@@ -919,6 +936,81 @@ const QUERIES: QueryCase[] = [
     spec: { name: 'GET /v1/pipeline/status', codes: ['UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'], success: { 200: SHAPES.pipeline } },
     auth: 'admin',
     path: () => fc.constant('/v1/pipeline/status'),
+    query: () => queryArb(fc.constant([]), ['x']),
+  },
+  // The operations' reads (API.md "Operations"): every filter a value, never SQL.
+  {
+    spec: { name: 'GET /v1/admin/events', codes: QUERY_CODES, success: { 200: SHAPES.adminEvents } },
+    auth: 'admin',
+    path: () => fc.constant('/v1/admin/events'),
+    query: () =>
+      queryArb(
+        fc.tuple(fc.constantFrom(...users.concat(['nobody'])), fc.integer({ min: 1, max: 500 })).map(
+          ([u, l]) =>
+            [
+              ['userId', u],
+              ['limit', String(l)],
+            ] as [string, string][],
+        ),
+        ['userId', 'type', 'orderId', 'grantId', 'useId', 'holdId', 'source', 'reasonContains', 'from', 'to', 'minAmount', 'maxAmount', 'limit', 'cursor'],
+      ),
+  },
+  {
+    spec: { name: 'GET /v1/admin/users', codes: QUERY_CODES, success: { 200: SHAPES.adminUsers } },
+    auth: 'admin',
+    path: () => fc.constant('/v1/admin/users'),
+    query: () =>
+      queryArb(
+        fc.tuple(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 1, max: 500 })).map(
+          ([b, l]) =>
+            [
+              ['minBalance', String(b)],
+              ['limit', String(l)],
+            ] as [string, string][],
+        ),
+        ['minBalance', 'maxBalance', 'expiringWithinDays', 'minExpiring', 'limit', 'cursor'],
+      ),
+  },
+  {
+    spec: { name: 'GET /v1/analytics/liability', codes: QUERY_CODES, success: { 200: SHAPES.liability } },
+    auth: 'admin',
+    path: () => fc.constant('/v1/analytics/liability'),
+    query: () =>
+      queryArb(
+        dayArb.map((d) => [['asOf', d]] as [string, string][]),
+        ['asOf'],
+      ),
+  },
+  {
+    spec: { name: 'GET /v1/analytics/cohorts', codes: QUERY_CODES, success: { 200: SHAPES.cohorts } },
+    auth: 'admin',
+    path: () => fc.constant('/v1/analytics/cohorts'),
+    query: () =>
+      queryArb(
+        fc.tuple(dayArb, dayArb).map(([a, b]) => {
+          const [x, y] = a <= b ? [a, b] : [b, a];
+          return [
+            ['from', x.slice(0, 7)],
+            ['to', y.slice(0, 7)],
+          ] as [string, string][];
+        }),
+        ['from', 'to'],
+      ),
+  },
+  {
+    spec: { name: 'GET /v1/pipeline/dead-letters', codes: QUERY_CODES, success: { 200: SHAPES.deadLetters } },
+    auth: 'admin',
+    path: () => fc.constant('/v1/pipeline/dead-letters'),
+    query: () =>
+      queryArb(
+        fc.integer({ min: 1, max: 20 }).map((l) => [['limit', String(l)]] as [string, string][]),
+        ['limit', 'cursor', 'projector'],
+      ),
+  },
+  {
+    spec: { name: 'GET /v1/points/grant-batches/{batchId}', codes: PARAM_QUERY_CODES, success: { 200: SHAPES.batch } },
+    auth: 'admin',
+    path: () => fc.oneof(fc.uuid(), userSeg()).map((id) => `/v1/points/grant-batches/${id}`),
     query: () => queryArb(fc.constant([]), ['x']),
   },
   {
