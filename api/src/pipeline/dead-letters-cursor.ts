@@ -17,7 +17,7 @@ export function encodeCursor(positions: Positions): string {
 
 /** The positions of a cursor, or null when it is not one this API made. */
 export function decodeCursor(cursor: string): Map<number, number> | null {
-  if (cursor.length === 0 || cursor.length > 200_000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  if (cursor.length === 0 || cursor.length > 8000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
   let doc: unknown;
   try {
     doc = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -18,7 +18,13 @@ import { DeadLetters, REDRIVE_WAIT_MS } from '../pipeline/dead-letters.ts';
 const ListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 100' })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200_000, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 8000,
+        description: 'nextCursor of the previous page (at most 8,000 characters: a longer URL passes the 16 KiB header limit)',
+      }),
+    ),
     projector: Type.Optional(ProjectorNameSchema),
     key: Type.Optional({ ...UserId, description: "only the letters with this key (the message's userId)" }),
   },
