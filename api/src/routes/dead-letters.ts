@@ -22,7 +22,10 @@ const ListQuery = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 8000,
-        description: 'nextCursor of the previous page (at most 8,000 characters: a longer URL passes the 16 KiB header limit)',
+        // base64url, as the API makes them: a URL of such characters stays within Node's
+        // 16 KiB header limit (any other character would be percent-encoded, up to 12 bytes).
+        pattern: '^[A-Za-z0-9_-]+$',
+        description: 'nextCursor of the previous page (base64url, at most 8,000 characters)',
       }),
     ),
     projector: Type.Optional(ProjectorNameSchema),
