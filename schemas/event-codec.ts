@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
-import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { decodeWire, encodeWire, registerAvroSchema } from './confluent-wire.ts';
 import type { PointEvent } from './point-event.ts';
 
 export const POINT_EVENT_SUBJECT = 'points.events-value';
@@ -15,18 +15,13 @@ export const pointEventSchemaText = readFileSync(pointEventSchemaPath, 'utf8');
 export const pointEventType = avro.Type.forSchema(JSON.parse(pointEventSchemaText) as avro.Schema);
 
 export function encodePointEvent(schemaId: number, event: PointEvent): Buffer {
-  const body = pointEventType.toBuffer(event);
-  const out = Buffer.allocUnsafe(5 + body.length);
-  out.writeUInt8(0, 0);
-  out.writeInt32BE(schemaId, 1);
-  body.copy(out, 5);
-  return out;
+  return encodeWire(pointEventType, schemaId, event);
 }
 
 /** Decodes bytes written by encodePointEvent with the same schema (tests, tools). */
 export function decodePointEvent(bytes: Buffer): { schemaId: number; event: PointEvent } {
-  if (bytes.length < 5 || bytes[0] !== 0) throw new Error('not the Confluent wire format (magic byte 0)');
-  return { schemaId: bytes.readInt32BE(1), event: pointEventType.fromBuffer(bytes.subarray(5)) as PointEvent };
+  const { schemaId, value } = decodeWire<PointEvent>(pointEventType, bytes);
+  return { schemaId, event: value };
 }
 
 /**
@@ -43,24 +38,6 @@ export const pointEventSchemaVersions = [readFileSync(fileURLToPath(new URL('./p
  * that its history is the contract's (version 2 of the subject is version 2 of the
  * schema, checked BACKWARD against version 1), on a new stack as on one that ran v1.
  */
-export async function registerPointEventSchema(registryUrl: string): Promise<number> {
-  const registry = new SchemaRegistry({ host: registryUrl });
-  try {
-    return await registry.getRegistryIdBySchema(POINT_EVENT_SUBJECT, { type: SchemaType.AVRO, schema: pointEventSchemaText });
-  } catch (e) {
-    // Not registered yet, or no subject at all: a 404, which the client rethrows as its
-    // plain ConfluentSchemaRegistryError (without the status; not exported, so known by its
-    // name); register below. Any other answer keeps its status and is registry trouble.
-    if (!isNotFound(e)) throw e;
-  }
-  let id = 0;
-  for (const schema of pointEventSchemaVersions) {
-    ({ id } = await registry.register({ type: SchemaType.AVRO, schema }, { subject: POINT_EVENT_SUBJECT, compatibility: COMPATIBILITY.BACKWARD }));
-  }
-  return id;
-}
-
-function isNotFound(e: unknown): boolean {
-  const err = e as { name?: string; status?: number };
-  return err?.status === 404 || err?.name === 'ConfluentSchemaRegistryError';
+export function registerPointEventSchema(registryUrl: string): Promise<number> {
+  return registerAvroSchema(registryUrl, POINT_EVENT_SUBJECT, pointEventSchemaVersions);
 }

@@ -27,6 +27,7 @@ import {
 } from '../../../projectors/clickhouse/admin-search.ts';
 import { AppError } from '../http/app-error.ts';
 import { errorResponses, Id, OrderId, SCOPED_ERRORS, UserId } from '../http/schemas.ts';
+import { fromClickHouse } from './from-clickhouse.ts';
 
 const Count = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 const Instant = (description: string) => Type.String({ format: 'date-time', description: `ISO-8601 with a time zone; ${description}` });
@@ -144,16 +145,6 @@ function eventFilters(q: EventsQuery): EventFilters {
   notAbove(q.minAmount, q.maxAmount, 'minAmount', 'maxAmount');
   const { limit: _l, cursor: _c, format: _f, from: _from, to: _to, ...equal } = q;
   return { ...equal, from, to };
-}
-
-async function fromClickHouse<T>(what: Promise<T>): Promise<T> {
-  try {
-    return await what;
-  } catch (e) {
-    if (e instanceof AppError) throw e;
-    if (e instanceof RangeError) throw new AppError('VALIDATION_FAILED', e.message, [{ field: 'querystring', message: e.message }]);
-    throw new AppError('UNAVAILABLE', 'the analytics model (ClickHouse) is not available; try again');
-  }
 }
 
 function sendCsv(reply: FastifyReply, name: string, csv: Readable, now: number): FastifyReply {

@@ -13,6 +13,7 @@ import { encodeEventsCursor, encodeUsersCursor } from '../../../projectors/click
 import { registerErrorHandling } from '../http/errors.ts';
 import { validatorCompiler } from '../http/validation.ts';
 import { adminSearchRoutes } from './admin-search.ts';
+import { expectRefused, getJson } from './test-requests.ts';
 
 // Port 9 (discard): nothing listens there on this machine, so every query is refused at once.
 const nowhere = new ClickHouse('http://127.0.0.1:9', { user: 'nobody', password: 'none' }, 'nowhere', 2000);
@@ -31,20 +32,8 @@ afterAll(async () => {
   await nowhere.close();
 });
 
-const get = async (url: string) => {
-  const res = await app.inject({ method: 'GET', url });
-  return { status: res.statusCode, body: res.json() as { error?: { code: string; details: { field: string }[] } } };
-};
-
-async function refused(url: string, field: string): Promise<void> {
-  const { status, body } = await get(url);
-  expect(status, url).toBe(400);
-  expect(body.error?.code, url).toBe('VALIDATION_FAILED');
-  expect(
-    body.error?.details.map((d) => d.field),
-    url,
-  ).toContain(field);
-}
+const get = (url: string) => getJson(app, url);
+const refused = (url: string, field: string) => expectRefused(app, url, field);
 
 const b64 = (s: string) => Buffer.from(s).toString('base64url');
 const EVENTS = '/v1/admin/events';

@@ -7,6 +7,7 @@ import type { ClickHouse } from '../../../common/src/clickhouse.ts';
 import { cohorts, dailyMovement, expiringPerDay, liability, topUsers } from '../../../projectors/clickhouse/analytics.ts';
 import { AppError } from '../http/app-error.ts';
 import { errorResponses, SCOPED_ERRORS } from '../http/schemas.ts';
+import { fromClickHouse } from './from-clickhouse.ts';
 
 // The pattern holds the years ClickHouse's Date can hold and real months and days of the
 // month; day() below also refuses a day the month does not have (2023-02-30).
@@ -68,16 +69,6 @@ function monthRange(from: string, to: string): void {
     throw new AppError('VALIDATION_FAILED', `at most ${MAX_COHORT_MONTHS} months at a time`, [
       { field: 'querystring.to', message: `more than ${MAX_COHORT_MONTHS} months from from` },
     ]);
-  }
-}
-
-async function fromClickHouse<T>(what: Promise<T>): Promise<T> {
-  try {
-    return await what;
-  } catch (e) {
-    if (e instanceof AppError) throw e;
-    if (e instanceof RangeError) throw new AppError('VALIDATION_FAILED', e.message, [{ field: 'querystring', message: e.message }]);
-    throw new AppError('UNAVAILABLE', 'the analytics model (ClickHouse) is not available; try again');
   }
 }
 

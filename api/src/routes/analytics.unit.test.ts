@@ -10,6 +10,7 @@ import type { ClickHouse } from '../../../common/src/clickhouse.ts';
 import { registerErrorHandling } from '../http/errors.ts';
 import { validatorCompiler } from '../http/validation.ts';
 import { analyticsRoutes, MAX_COHORT_MONTHS } from './analytics.ts';
+import { expectRefused, getJson } from './test-requests.ts';
 
 const sent: string[] = [];
 let answer: Record<string, unknown>[] = [];
@@ -39,20 +40,8 @@ beforeEach(() => {
   down = false;
 });
 
-const get = async (url: string) => {
-  const res = await app.inject({ method: 'GET', url });
-  return { status: res.statusCode, body: res.json() as { error?: { code: string; details: { field: string }[] } } & Record<string, unknown> };
-};
-
-async function refused(url: string, field: string): Promise<void> {
-  const { status, body } = await get(url);
-  expect(status, url).toBe(400);
-  expect(body.error?.code, url).toBe('VALIDATION_FAILED');
-  expect(
-    body.error?.details.map((d) => d.field),
-    url,
-  ).toContain(field);
-}
+const get = (url: string) => getJson(app, url);
+const refused = (url: string, field: string) => expectRefused(app, url, field);
 
 describe('GET /v1/analytics/liability', () => {
   it('refuses a missing, malformed or unreal day, and unknown parameters, before asking ClickHouse', async () => {

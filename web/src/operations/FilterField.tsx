@@ -1,49 +1,11 @@
 /**
- * A labelled filter input with its hint and error wired up for screen readers. Like
- * TextField, without the "(optional)" mark: every filter is optional.
+ * A labelled filter input with its hint and error wired up for screen readers: TextField
+ * without the "(optional)" mark (every filter is optional), autocomplete off.
  */
-import type { HTMLAttributes } from 'react';
+import { TextField, type TextFieldProps } from '../components/TextField.tsx';
 
-interface Props {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string | undefined;
-  hint?: string | undefined;
+type Props = Pick<TextFieldProps, 'id' | 'label' | 'value' | 'onChange' | 'error' | 'hint' | 'inputMode' | 'required'> & {
   type?: 'text' | 'date' | 'datetime-local' | 'month';
-  inputMode?: HTMLAttributes<HTMLInputElement>['inputMode'];
-  required?: boolean;
-}
+};
 
-export function FilterField(p: Props) {
-  const hintId = p.hint ? `${p.id}-hint` : undefined;
-  const errorId = p.error ? `${p.id}-error` : undefined;
-  return (
-    <div className={`field${p.error ? ' field-invalid' : ''}`}>
-      <label htmlFor={p.id}>{p.label}</label>
-      <input
-        id={p.id}
-        type={p.type ?? 'text'}
-        inputMode={p.inputMode}
-        value={p.value}
-        onChange={(e) => p.onChange(e.target.value)}
-        aria-invalid={p.error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-        aria-required={p.required || undefined}
-        autoComplete="off"
-        spellCheck={false}
-      />
-      {p.hint && (
-        <p id={hintId} className="hint">
-          {p.hint}
-        </p>
-      )}
-      {p.error && (
-        <p id={errorId} className="field-error">
-          {p.error}
-        </p>
-      )}
-    </div>
-  );
-}
+export const FilterField = (p: Props) => <TextField {...p} markOptional={false} />;

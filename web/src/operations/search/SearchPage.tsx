@@ -3,46 +3,33 @@
  * matches newest first page by page (nextCursor), and all of them as CSV. The filters are
  * checked by the API; its field problems are shown next to the fields.
  */
-import { useState } from 'react';
-import { searchEvents, type SearchParams } from '../../api/endpoints.ts';
+import { searchEvents } from '../../api/endpoints.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Empty, Loading } from '../../components/Status.tsx';
-import { fieldErrorsOf } from '../../forms/form-helpers.ts';
 import { CsvDownload } from '../CsvDownload.tsx';
 import { Pager } from '../Pager.tsx';
-import { describeFilters } from '../search-params.ts';
-import { useCursorPages } from '../useCursorPages.ts';
-import { EVENT_FILTERS, type EventFilterValues, eventSearchParams, NO_EVENT_FILTERS } from './event-filters.ts';
+import { useFilteredSearch } from '../useFilteredSearch.ts';
+import { EVENT_FILTERS, eventSearchParams, NO_EVENT_FILTERS } from './event-filters.ts';
 import { EventFilters } from './EventFilters.tsx';
 import { EventsTable } from './EventsTable.tsx';
 
 export function SearchPage() {
-  const [values, setValues] = useState<EventFilterValues>(NO_EVENT_FILTERS);
-  // `n` counts the searches: the same filters searched again load again, from the first page.
-  const [search, setSearch] = useState<{ params: SearchParams; n: number }>(() => ({ params: eventSearchParams(NO_EVENT_FILTERS), n: 0 }));
-  const pages = useCursorPages((cursor, signal) => searchEvents(search.params, cursor, signal), [search]);
+  const s = useFilteredSearch({ none: NO_EVENT_FILTERS, fields: EVENT_FILTERS, toParams: eventSearchParams, load: searchEvents });
+  const { pages, refused, items, filters } = s;
   const { page } = pages;
-  const refused = page.error?.code === 'VALIDATION_FAILED' ? page.error : undefined;
-  const items = refused ? undefined : page.data?.items;
-  const filters = describeFilters(search.params);
 
   return (
     <>
       <h1>Search events</h1>
       <section className="panel" aria-labelledby="event-filters-title">
         <h2 id="event-filters-title">Filters</h2>
-        <EventFilters
-          values={values}
-          onChange={setValues}
-          onSearch={() => setSearch((s) => ({ params: eventSearchParams(values), n: s.n + 1 }))}
-          errors={refused ? fieldErrorsOf(refused, EVENT_FILTERS) : {}}
-        />
+        <EventFilters values={s.values} onChange={s.setValues} onSearch={s.search} errors={s.errors} />
         {refused && <ErrorMessage error={refused} context="The API refused these filters." />}
       </section>
       <section className="panel" aria-labelledby="events-title" aria-busy={page.loading}>
         <div className="panel-head">
           <h2 id="events-title">Events</h2>
-          {!refused && <CsvDownload path="/v1/admin/events" filters={search.params} name="events" />}
+          {!refused && <CsvDownload path="/v1/admin/events" filters={s.params} name="events" />}
         </div>
         <p className="muted small">Newest first · {filters}</p>
         {page.error && !refused && <ErrorMessage error={page.error} context="The events could not be searched." />}
