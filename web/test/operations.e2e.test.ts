@@ -289,8 +289,18 @@ describe('the operations pages against the running stack', () => {
     for (const f of ['pending', 'held', 'granted', 'used', 'useCanceled', 'expired', 'revoked'])
       expect(await page.getByTestId(`liability-${f}`).textContent()).toMatch(/^[\d,]+$/);
     expect(await page.getByTestId('liability-breakage').textContent()).toMatch(/^\d+\.\d\d %$/);
+    // The page marks the identity as the API's figures give it. On this shared stack they may
+    // not tie out over everybody: tests with a clock of their own (in 2090) leave users whose
+    // later events carry earlier times (docs/analytics.md, "Liability"). So the mark is
+    // checked against the API's own answer for the same day; tools/verify/liability-tie.e2e.test.ts
+    // ties the figures to MySQL over users of its own.
+    const asOf = new Date().toISOString().slice(0, 10);
+    const l = (await api<Record<string, number>>('GET', `/v1/analytics/liability?asOf=${asOf}`)).body;
+    const holds = l.outstanding! + l.pending! === l.granted! - l.used! + l.useCanceled! - l.expired! - l.revoked!;
     expect(await page.getByTestId('liability-identity').textContent()).toMatch(
-      /^[\d,]+ outstanding \+ [\d,]+ pending = [\d,]+ granted − [\d,]+ used \+ [\d,]+ use cancelled − [\d,]+ expired − [\d,]+ revoked ✓$/,
+      holds
+        ? /^[\d,]+ outstanding \+ [\d,]+ pending = [\d,]+ granted − [\d,]+ used \+ [\d,]+ use cancelled − [\d,]+ expired − [\d,]+ revoked ✓$/
+        : /^[\d,]+ outstanding \+ [\d,]+ pending = [\d,]+ granted − [\d,]+ used \+ [\d,]+ use cancelled − [\d,]+ expired − [\d,]+ revoked — does not hold: [\d,]+ ≠ [\d,]+$/,
     );
     const chart = page.getByRole('img', { name: /per month of grant/ });
     await chart.waitFor({ timeout: 30_000 });
