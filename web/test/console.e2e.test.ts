@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchPage, type Problem } from './page-watch.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig, repoRoot } from '../../common/src/config.ts';
 
@@ -28,19 +29,13 @@ const orderId = `order-${userId}`;
  */
 const EXPECTED_REFUSALS = [/^Failed to load resource: the server responded with a status of 409 \(Conflict\)$/];
 
-interface Problem {
-  kind: string;
-  text: string;
-  url?: string;
-}
-
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let servedByApi = false;
-const problems: Problem[] = [];
-const tolerated: string[] = [];
-const aborted: string[] = [];
+let problems: Problem[] = [];
+let tolerated: string[] = [];
+let aborted: string[] = [];
 const commandKeys: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: path.join(shotsDir, name), fullPage: true });
@@ -142,20 +137,7 @@ beforeAll(async () => {
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() !== 'error' && m.type() !== 'warning') return;
-    if (EXPECTED_REFUSALS.some((r) => r.test(m.text()))) return void tolerated.push(m.text());
-    problems.push({ kind: `console.${m.type()}`, text: m.text(), url: m.location().url });
-  });
-  page.on('pageerror', (e) => problems.push({ kind: 'pageerror', text: String(e) }));
-  page.on('requestfailed', (r) => {
-    const text = `${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`;
-    // A load the console cancels itself (useAsync aborts the previous load when its inputs
-    // change: the Find page asks grant, use and hold at once) is not a failure; any other
-    // failed request is.
-    if (r.method() === 'GET' && r.failure()?.errorText === 'net::ERR_ABORTED') return void aborted.push(text);
-    problems.push({ kind: 'requestfailed', text });
-  });
+  ({ problems, tolerated, aborted } = watchPage(page, EXPECTED_REFUSALS));
   page.on('request', (r) => {
     if (r.method() === 'POST' && r.url().includes('/v1/points/')) commandKeys.push(r.headers()['idempotency-key'] ?? '');
   });
